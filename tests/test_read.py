@@ -1,0 +1,80 @@
+"""Reading files: gzip with a decompression cap, truncated archives, binary content and
+decoding, before any format parser sees the text."""
+import gzip
+import io
+import zlib
+
+import pytest
+
+from transforms.read import (FileTooLarge, decode_text, looks_binary, read_capped)
+
+POSTING_LINE = b'{"id": "1", "title": "Data Scientist", "description": "Python and SQL"}\n'
+
+
+def test_plain_bytes_are_read_whole():
+    assert read_capped(io.BytesIO(POSTING_LINE * 3)) == (POSTING_LINE * 3, None)
+
+
+def test_gzip_is_inflated_by_content_not_name():
+    assert read_capped(io.BytesIO(gzip.compress(POSTING_LINE * 2))) == (POSTING_LINE * 2, None)
+
+
+def test_concatenated_gzip_members_are_all_read():
+    joined = gzip.compress(POSTING_LINE) + gzip.compress(POSTING_LINE.replace(b'"1"', b'"2"'))
+    content, problem = read_capped(io.BytesIO(joined))
+    assert problem is None
+    assert content.count(b'"title"') == 2 and b'"2"' in content
+
+
+def test_truncated_gzip_keeps_what_came_before_the_cut():
+    whole = gzip.compress(POSTING_LINE * 2000)
+    content, problem = read_capped(io.BytesIO(whole[: len(whole) // 2]))
+    assert problem == "truncated_gzip"
+    assert content.startswith(POSTING_LINE * 10)
+    assert 0 < len(content) < len(POSTING_LINE * 2000)
+
+
+def test_gzip_bomb_stops_at_the_cap_without_inflating_it_all():
+    bomb = gzip.compress(b"\0" * (20 * 1024 * 1024), compresslevel=9)
+    assert len(bomb) < 100_000
+    with pytest.raises(FileTooLarge, match="decompressed size is larger than 1048576 bytes"):
+        read_capped(io.BytesIO(bomb), limit=1024 * 1024)
+
+
+def test_plain_file_over_the_cap_is_refused():
+    with pytest.raises(FileTooLarge, match="file is larger than 100 bytes"):
+        read_capped(io.BytesIO(b"x" * (3 * 1024 * 1024)), limit=100)
+
+
+def test_corrupt_gzip_body_is_reported():
+    whole = bytearray(gzip.compress(POSTING_LINE * 50))
+    whole[20:40] = b"\xff" * 20
+    content, problem = read_capped(io.BytesIO(bytes(whole)))
+    assert problem == "corrupt_gzip"
+
+
+@pytest.mark.parametrize("head, binary", [
+    (POSTING_LINE, False),
+    ("Ingénieur·e données, Göteborg — 3 ans d’expérience".encode(), False),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00", True),
+    (zlib.compress(POSTING_LINE * 40), True),
+    (b"", False),
+])
+def test_looks_binary(head, binary):
+    assert looks_binary(head) is binary
+
+
+def test_decode_drops_the_bom():
+    assert decode_text(b"\xef\xbb\xbfid,title\n1,Nurse\n") == ("id,title\n1,Nurse\n", True)
+
+
+def test_decode_honours_a_declared_html_charset():
+    page = '<html><head><meta charset="windows-1252"></head><body>Café – 5€</body></html>'
+    assert decode_text(page.encode("cp1252")) == (page, True)
+
+
+def test_undecodable_bytes_survive_as_surrogates_for_a_per_record_reject():
+    text, clean = decode_text(b'{"title": "ok"}\n{"title": "caf\xe9"}\n')
+    assert clean is False
+    assert text.splitlines()[0] == '{"title": "ok"}'
+    assert "\udce9" in text.splitlines()[1]

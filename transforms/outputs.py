@@ -1,0 +1,300 @@
+"""Last stage: writes postings and skill_demand Parquet, the rejects JSON lines, summary.json
+and report.html under the output directory (local or gs://).
+
+Rows are spread over a fixed number of shards by a hash of their key and sorted inside each
+shard, so the same inputs always give byte-identical files whatever the runner or bundle order.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import zlib
+from typing import Callable, Optional, Sequence
+
+import apache_beam as beam
+import pyarrow as pa
+import pyarrow.parquet as pq
+from apache_beam.io.filesystems import FileSystems
+
+from schemas.outputs import POSTINGS_SCHEMA, SKILL_DEMAND_SCHEMA, posting_output_row
+from schemas.rejects import Reject
+
+LOG = logging.getLogger(__name__)
+
+POSTINGS_DIR = "postings"
+SKILL_DEMAND_DIR = "skill_demand"
+REJECTS_DIR = "rejects"
+SUMMARY_FILE = "summary.json"
+REPORT_FILE = "report.html"
+OUTPUT_NAMES = (POSTINGS_DIR, SKILL_DEMAND_DIR, REJECTS_DIR, SUMMARY_FILE, REPORT_FILE)
+
+
+class RejectRatioExceeded(RuntimeError):
+    """More records were rejected than --max_reject_ratio allows: the feed looks broken."""
+
+
+def shard_of(key: str, num_shards: int) -> int:
+    """Stable across processes and runs (unlike hash())."""
+    return zlib.crc32(key.encode("utf-8", "surrogatepass")) % num_shards
+
+
+def shard_path(directory: str, shard: int, num_shards: int, suffix: str) -> str:
+    return FileSystems.join(directory, f"part-{shard:05d}-of-{num_shards:05d}{suffix}")
+
+
+def posting_sort_key(posting: dict) -> tuple:
+    return (posting["posting_id"], posting.get("source_uri") or "", posting.get("source_record") or 0)
+
+
+def demand_sort_key(row: dict) -> tuple:
+    return (row["period"], row["region_level"], row["region_code"], row["seniority"],
+            row["rank"], row["skill_id"])
+
+
+def reject_sort_key(reject: Reject) -> tuple:
+    record = -1 if reject.source_record is None else reject.source_record
+    return (reject.source_uri, record, reject.stage, reject.reason, reject.detail)
+
+
+def write_parquet(path: str, rows: Sequence[dict], schema: pa.Schema) -> None:
+    table = pa.Table.from_pylist(list(rows), schema=schema)
+    with FileSystems.create(path) as sink:
+        pq.write_table(table, sink, compression="zstd")
+
+
+def write_jsonl(path: str, rows: Sequence[dict]) -> None:
+    with FileSystems.create(path) as sink:
+        for row in rows:
+            sink.write((json.dumps(row, ensure_ascii=False, default=str) + "\n").encode("utf-8"))
+
+
+class _WriteShardFn(beam.DoFn):
+    def __init__(self, directory: str, num_shards: int, suffix: str,
+                 sort_key: Callable, write: Callable[[str, list], None]):
+        self._directory = directory
+        self._num_shards = num_shards
+        self._suffix = suffix
+        self._sort_key = sort_key
+        self._write = write
+
+    def process(self, shard_rows):
+        shard, rows = shard_rows
+        ordered = sorted((row for row in rows if row is not None), key=self._sort_key)
+        path = shard_path(self._directory, shard, self._num_shards, self._suffix)
+        self._write(path, ordered)
+        yield path
+
+
+class WriteSortedShards(beam.PTransform):
+    """Rows -> num_shards files, every shard written (empty ones too), rows sorted in each."""
+
+    def __init__(self, directory: str, num_shards: int, suffix: str,
+                 sort_key: Callable, write: Callable[[str, list], None]):
+        super().__init__()
+        if num_shards < 1:
+            raise ValueError("num_shards must be at least 1")
+        self._directory = directory
+        self._num_shards = num_shards
+        self._suffix = suffix
+        self._sort_key = sort_key
+        self._write = write
+
+    def expand(self, rows):
+        sort_key, num_shards = self._sort_key, self._num_shards
+        keyed = rows | "KeyByShard" >> beam.Map(
+            lambda row: (shard_of(repr(sort_key(row)), num_shards), row))
+        every_shard = rows.pipeline | "EveryShard" >> beam.Create(
+            [(shard, None) for shard in range(num_shards)])
+        return (
+            (keyed, every_shard)
+            | "FlattenShards" >> beam.Flatten()
+            | "GroupShards" >> beam.GroupByKey()
+            | "WriteShard" >> beam.ParDo(_WriteShardFn(
+                self._directory, num_shards, self._suffix, sort_key, self._write))
+        )
+
+
+def _write_postings(path: str, postings: list) -> None:
+    write_parquet(path, [posting_output_row(p) for p in postings], POSTINGS_SCHEMA)
+
+
+def _write_demand(path: str, rows: list) -> None:
+    write_parquet(path, rows, SKILL_DEMAND_SCHEMA)
+
+
+def _write_rejects(path: str, rejects: list) -> None:
+    write_jsonl(path, [r.as_json_dict() for r in rejects])
+
+
+class WritePostings(beam.PTransform):
+    def __init__(self, output_dir: str, num_shards: int):
+        super().__init__()
+        self._directory = FileSystems.join(output_dir, POSTINGS_DIR)
+        self._num_shards = num_shards
+
+    def expand(self, postings):
+        return postings | "WritePostingShards" >> WriteSortedShards(
+            self._directory, self._num_shards, ".parquet", posting_sort_key, _write_postings)
+
+
+class WriteSkillDemand(beam.PTransform):
+    def __init__(self, output_dir: str, num_shards: int):
+        super().__init__()
+        self._directory = FileSystems.join(output_dir, SKILL_DEMAND_DIR)
+        self._num_shards = num_shards
+
+    def expand(self, demand_rows):
+        return demand_rows | "WriteDemandShards" >> WriteSortedShards(
+            self._directory, self._num_shards, ".parquet", demand_sort_key, _write_demand)
+
+
+class WriteRejects(beam.PTransform):
+    """The one sink every dead letter goes through."""
+
+    def __init__(self, output_dir: str, num_shards: int = 1):
+        super().__init__()
+        self._directory = FileSystems.join(output_dir, REJECTS_DIR)
+        self._num_shards = num_shards
+
+    def expand(self, rejects):
+        return rejects | "WriteRejectShards" >> WriteSortedShards(
+            self._directory, self._num_shards, ".jsonl", reject_sort_key, _write_rejects)
+
+
+# ---------------------------------------------------------------- summary and report
+
+def build_summary(counts: dict, rejected_by_reason: dict, seniority_mix: dict,
+                  run_info: dict, taxonomy: dict) -> dict:
+    """The run's summary.json; `reconciles` checks the contract's two identities."""
+    records_read = counts["raw_records"] + counts["read_rejects"]
+    summary = {
+        "records_read": records_read,
+        "postings_parsed": counts["postings_parsed"],
+        "rejected": counts["rejected"],
+        "unique_postings": counts["unique_postings"],
+        "duplicates_removed": counts["duplicates_removed"],
+        "rejected_by_reason": dict(sorted(rejected_by_reason.items())),
+        "locations_unresolved": counts["locations_unresolved"],
+        "seniority_unknown": counts["seniority_unknown"],
+        "postings_without_skills": counts["postings_without_skills"],
+        "seniority_mix": dict(sorted(seniority_mix.items())),
+        "taxonomy": taxonomy,
+    }
+    summary["reconciles"] = (
+        records_read == summary["postings_parsed"] + summary["rejected"]
+        and summary["postings_parsed"] == summary["unique_postings"] + summary["duplicates_removed"]
+        and sum(rejected_by_reason.values()) == summary["rejected"]
+    )
+    summary.update(run_info)
+    return summary
+
+
+def check_reject_ratio(summary: dict, max_reject_ratio: Optional[float]) -> None:
+    if max_reject_ratio is None or not summary["records_read"]:
+        return
+    ratio = summary["rejected"] / summary["records_read"]
+    if ratio > max_reject_ratio:
+        top = ", ".join(f"{reason}: {n}" for reason, n in
+                        sorted(summary["rejected_by_reason"].items(), key=lambda kv: -kv[1])[:5])
+        raise RejectRatioExceeded(
+            f"{summary['rejected']} of {summary['records_read']} records rejected "
+            f"({ratio:.1%}) exceeds --max_reject_ratio {max_reject_ratio:.1%}; "
+            f"top reasons: {top}; see rejects/ for each record")
+
+
+class _WriteSummaryFn(beam.DoFn):
+    def __init__(self, output_dir: str, run_info: dict, taxonomy_path: Optional[str],
+                 max_reject_ratio: Optional[float]):
+        self._output_dir = output_dir
+        self._run_info = run_info
+        self._taxonomy_path = taxonomy_path
+        self._max_reject_ratio = max_reject_ratio
+
+    def process(self, _, rejected_by_reason, seniority_mix, report_rows, **counts):
+        from transforms.report import render_report
+        from transforms.skills import get_extractor, taxonomy_summary
+
+        taxonomy = taxonomy_summary(get_extractor(self._taxonomy_path).taxonomy)
+        run_info = dict(self._run_info)
+        run_info["end_time"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        summary = build_summary(counts, rejected_by_reason, seniority_mix, run_info, taxonomy)
+        if not summary["reconciles"]:
+            LOG.error("summary counts do not reconcile: %s", summary)
+        with FileSystems.create(FileSystems.join(self._output_dir, SUMMARY_FILE)) as sink:
+            sink.write(json.dumps(summary, indent=2, sort_keys=False).encode("utf-8"))
+        html = render_report(summary, report_rows, seniority_mix)
+        with FileSystems.create(FileSystems.join(self._output_dir, REPORT_FILE)) as sink:
+            sink.write(html.encode("utf-8"))
+        check_reject_ratio(summary, self._max_reject_ratio)
+        yield summary
+
+
+REPORT_MAX_RANK = 50
+
+
+def location_unresolved(posting: dict) -> bool:
+    """No country could be known: neither from a place nor from a remote scope."""
+    return posting.get("country_code") is None and not posting.get("remote_scope")
+
+
+class WriteSummaryAndReport(beam.PTransform):
+    """Counts from the same PCollections the records flow through -> summary.json, report.html.
+
+    `streams` names the PCollections: raw_records, read_rejects, postings_parsed, rejects
+    (all of them), unique_postings, duplicates, skill_demand.
+    """
+
+    def __init__(self, output_dir: str, run_info: dict, taxonomy_path: Optional[str],
+                 max_reject_ratio: Optional[float]):
+        super().__init__()
+        self._output_dir = output_dir
+        self._run_info = run_info
+        self._taxonomy_path = taxonomy_path
+        self._max_reject_ratio = max_reject_ratio
+
+    def expand(self, streams: dict):
+        unique = streams["unique_postings"]
+        counted = {
+            "raw_records": streams["raw_records"],
+            "read_rejects": streams["read_rejects"],
+            "postings_parsed": streams["postings_parsed"],
+            "rejected": streams["rejects"],
+            "unique_postings": unique,
+            "duplicates_removed": streams["duplicates"],
+            "locations_unresolved": unique | "LocationUnresolved" >> beam.Filter(
+                location_unresolved),
+            "seniority_unknown": unique | "SeniorityUnknown" >> beam.Filter(
+                lambda posting: posting["seniority"] == "unknown"),
+            "postings_without_skills": unique | "WithoutSkills" >> beam.Filter(
+                lambda posting: not posting["skills"]),
+        }
+        count_views = {
+            name: beam.pvalue.AsSingleton(
+                pcoll | f"Count{_camel(name)}" >> beam.combiners.Count.Globally())
+            for name, pcoll in counted.items()
+        }
+        by_reason = (streams["rejects"]
+                     | "RejectReason" >> beam.Map(lambda reject: reject.reason)
+                     | "CountByReason" >> beam.combiners.Count.PerElement())
+        seniority_mix = (unique
+                         | "SeniorityOf" >> beam.Map(lambda posting: posting["seniority"])
+                         | "CountBySeniority" >> beam.combiners.Count.PerElement())
+        report_rows = (streams["skill_demand"]
+                       | "TopRowsForReport" >> beam.Filter(
+                           lambda row: row["rank"] <= REPORT_MAX_RANK))
+        return (
+            unique.pipeline
+            | "SummaryTrigger" >> beam.Create([None])
+            | "WriteSummaryAndReport" >> beam.ParDo(
+                _WriteSummaryFn(self._output_dir, self._run_info, self._taxonomy_path,
+                                self._max_reject_ratio),
+                beam.pvalue.AsDict(by_reason),
+                beam.pvalue.AsDict(seniority_mix),
+                beam.pvalue.AsList(report_rows),
+                **count_views)
+        )
+
+
+def _camel(name: str) -> str:
+    return "".join(part.capitalize() for part in name.split("_"))
