@@ -1,0 +1,86 @@
+"""Output writers: sorted shards (every shard written, byte-identical reruns), the summary's
+reconciliation and the reject-ratio guard."""
+import json
+
+import apache_beam as beam
+import pyarrow.parquet as pq
+import pytest
+from apache_beam.testing.test_pipeline import TestPipeline
+
+from schemas.rejects import make_reject
+from transforms.outputs import (
+    RejectRatioExceeded, WriteRejects, WriteSkillDemand, build_summary, check_reject_ratio,
+    shard_of)
+
+COUNTS = {"raw_records": 10, "read_rejects": 2, "postings_parsed": 9, "rejected": 3,
+          "unique_postings": 7, "duplicates_removed": 2, "locations_unresolved": 1,
+          "seniority_unknown": 0, "postings_without_skills": 1}
+REASONS = {"binary_content": 1, "invalid_json": 1, "no_title_and_no_text": 1}
+
+
+def demand_row(region_code, skill_id, rank):
+    return {"period": "2025-11", "region_level": "country", "region_code": region_code,
+            "region_name": region_code, "seniority": "all", "skill_id": skill_id,
+            "skill_name": skill_id.title(), "skill_category": "programming_language",
+            "postings": 3 - rank, "region_postings": 4, "share": (3 - rank) / 4, "rank": rank,
+            "location_quotient": 1.0}
+
+
+def test_summary_reconciles():
+    summary = build_summary(COUNTS, REASONS, {"mid": 7}, {"as_of": "2025-11-30"},
+                            {"name": "t", "version": "1", "size": 3})
+    assert summary["records_read"] == 12
+    assert summary["reconciles"] is True
+    assert summary["as_of"] == "2025-11-30"
+
+
+def test_summary_says_when_counts_do_not_reconcile():
+    counts = dict(COUNTS, unique_postings=6)
+    summary = build_summary(counts, REASONS, {}, {}, {})
+    assert summary["reconciles"] is False
+
+
+def test_reject_ratio_guard_names_the_top_reasons():
+    summary = build_summary(COUNTS, REASONS, {}, {}, {})
+    check_reject_ratio(summary, 0.5)
+    check_reject_ratio(summary, None)
+    with pytest.raises(RejectRatioExceeded,
+                       match=r"3 of 12 records rejected \(25.0%\) exceeds --max_reject_ratio 10.0%"):
+        check_reject_ratio(summary, 0.10)
+
+
+def test_shard_of_is_stable():
+    assert shard_of("posting-1", 4) == shard_of("posting-1", 4)
+    assert {shard_of(f"p{i}", 4) for i in range(100)} == {0, 1, 2, 3}
+
+
+def test_skill_demand_shards_are_sorted_and_all_written(tmp_path):
+    rows = [demand_row("SE", "sql", 2), demand_row("FR", "python", 1),
+            demand_row("SE", "python", 1), demand_row("FR", "sql", 2)]
+    with TestPipeline() as pipeline:
+        _ = (pipeline | beam.Create(rows) | WriteSkillDemand(str(tmp_path), num_shards=3))
+    files = sorted(p.name for p in (tmp_path / "skill_demand").iterdir())
+    assert files == ["part-00000-of-00003.parquet", "part-00001-of-00003.parquet",
+                     "part-00002-of-00003.parquet"]
+    read_back = []
+    for name in files:
+        shard = pq.read_table(tmp_path / "skill_demand" / name).to_pylist()
+        keys = [(r["region_code"], r["rank"]) for r in shard]
+        assert keys == sorted(keys)
+        read_back += shard
+    assert sorted((r["region_code"], r["skill_id"]) for r in read_back) == [
+        ("FR", "python"), ("FR", "sql"), ("SE", "python"), ("SE", "sql")]
+
+
+def test_rejects_are_written_as_json_lines_with_the_contract_keys(tmp_path):
+    rejects = [make_reject("in/b.jsonl", 3, "parse", "invalid_json",
+                           "invalid JSON at record 3: Expecting value", "{oops" * 200),
+               make_reject("in/a.bin", None, "read", "binary_content", "", b"\x89PNG")]
+    with TestPipeline() as pipeline:
+        _ = pipeline | beam.Create(rejects) | WriteRejects(str(tmp_path))
+    lines = (tmp_path / "rejects" / "part-00000-of-00001.jsonl").read_text().splitlines()
+    first, second = (json.loads(line) for line in lines)
+    assert first == {"source_uri": "in/a.bin", "source_record": None, "stage": "read",
+                     "reason": "binary_content", "detail": "binary_content",
+                     "excerpt": "\ufffdPNG"}
+    assert second["source_record"] == 3 and len(second["excerpt"]) == 500
