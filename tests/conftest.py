@@ -15,6 +15,8 @@ REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures"
 SHARED_CORPUS = REPO.parent / "shared" / "corpus"
 EMULATOR_START_TIMEOUT_S = 30
+# Set before any Google library is imported: google-auth reads it at import time.
+os.environ["NO_GCE_CHECK"] = "true"
 
 
 def _free_port() -> int:
@@ -36,6 +38,16 @@ def _wait_for_port(port: int, process: subprocess.Popen) -> None:
     raise RuntimeError("GCS emulator did not start listening in time")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_cloud_credentials():
+    """No test talks to Google: the GCE metadata server is never probed, and Beam goes straight
+    to an anonymous client instead of retrying the credential lookup with back-off."""
+    from apache_beam.internal.gcp import auth
+    auth._Credentials._credentials_init = True
+    auth._Credentials._credentials = None
+    yield
+
+
 @pytest.fixture(scope="session")
 def gcs_emulator():
     """A running GCS emulator; yields its endpoint with STORAGE_EMULATOR_HOST set."""
@@ -45,15 +57,8 @@ def gcs_emulator():
          f"--port={port}", "--in-memory"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     endpoint = f"http://127.0.0.1:{port}"
-    saved = {name: os.environ.get(name) for name in ("STORAGE_EMULATOR_HOST", "NO_GCE_CHECK")}
+    saved = {name: os.environ.get(name) for name in ("STORAGE_EMULATOR_HOST",)}
     os.environ["STORAGE_EMULATOR_HOST"] = endpoint
-    # Never probe the GCE metadata server from a test: there is no cloud here.
-    os.environ["NO_GCE_CHECK"] = "true"
-    # Beam looks for Application Default Credentials with several back-off retries before it
-    # falls back to an anonymous client; tests go straight to the anonymous client.
-    from apache_beam.internal.gcp import auth
-    auth._Credentials._credentials_init = True
-    auth._Credentials._credentials = None
     try:
         _wait_for_port(port, process)
         yield endpoint
