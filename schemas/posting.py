@@ -154,6 +154,7 @@ class PostingRow(TypedDict, total=False):
     # skills
     skills: List[str]
     skill_names: List[str]
+    skill_categories: List[str]  # internal: same order as skills, used by aggregation
     # dedupe
     duplicate_count: int
     duplicate_ids: List[str]
