@@ -1,0 +1,226 @@
+"""Tests of transforms.formats.clean: HTML to text, mojibake repair, page furniture removal."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from transforms.formats.clean import (
+    MAX_HTML_DEPTH,
+    HtmlTooDeep,
+    html_nesting_depth,
+    html_to_text,
+    is_furniture_heading,
+    is_posting_section_heading,
+    looks_like_html,
+    repair_text,
+    strip_page_furniture,
+)
+
+PAGES = Path(__file__).resolve().parent / "fixtures" / "pages"
+
+
+@pytest.mark.parametrize(
+    "html, expected",
+    [
+        # usajobs-2021 (public domain): paragraphs, bold label, bullets.
+        (
+            "<p>JOB DESCRIPTION: Data Scientists develop and apply methods to identify, collect,"
+            " process, and analyze large volumes of data.</p><p><strong>SPECIAL INFO:</strong>"
+            "</p><ul><li>U.S. Citizenship Required</li><li>Polygraph Test Required</li></ul>",
+            "JOB DESCRIPTION: Data Scientists develop and apply methods to identify, collect,"
+            " process, and analyze large volumes of data.\n\nSPECIAL INFO:\n\n"
+            "- U.S. Citizenship Required\n- Polygraph Test Required",
+        ),
+        # Greenhouse-style escaped HTML, double-escaped ampersand.
+        (
+            "&lt;h2&gt;Who You Are&lt;/h2&gt;&lt;p&gt;Python &amp;amp; SQL&lt;/p&gt;",
+            "Who You Are\n\nPython & SQL",
+        ),
+        # <br> line breaks, source newlines collapsed, entities, scripts and styles dropped.
+        (
+            "<div>Les missions principales sont:<br>Exécuter des actes de\n   maintenance"
+            "<br/>Utiliser la documentation&nbsp;technique</div><script>var x = '<p>';</script>"
+            "<style>p{color:red}</style>",
+            "Les missions principales sont:\nExécuter des actes de maintenance\n"
+            "Utiliser la documentation technique",
+        ),
+        # Mojibake inside markup (place-emploi-public-fr text read as cp1252).
+        (
+            "<p>Au sein dâ€™une Ã©quipe de 6 personnes</p>",
+            "Au sein d’une équipe de 6 personnes",
+        ),
+        # Table cells on one line, rows on their own lines.
+        (
+            "<table><tr><th>Grade</th><th>Salary</th></tr><tr><td>GS-13</td><td>$89,834</td>"
+            "</tr></table>",
+            "Grade Salary\nGS-13 $89,834",
+        ),
+        # Nested lists keep one bullet per item; inline tags do not break lines.
+        (
+            "<ul><li>Python<ul><li><em>pandas</em></li></ul></li><li>R</li></ul>",
+            "- Python\n- pandas\n- R",
+        ),
+        # Paragraphs inside list items stay on the bullet's line (Remote OK style markup).
+        (
+            "<h3>Integrations</h3><ul><li><p>Google Drive</p></li><li><p>WhatsApp</p></li></ul>",
+            "Integrations\n\n- Google Drive\n- WhatsApp",
+        ),
+        ("plain text, no markup", "plain text, no markup"),
+        ("", ""),
+    ],
+)
+def test_html_to_text(html, expected):
+    assert html_to_text(html) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("GdaÅ„sk", "Gdańsk"),
+        ("Whatâ€™s in it for you", "What’s in it for you"),
+        ("Ã„r du en Java-utvecklare?", "Är du en Java-utvecklare?"),
+        ("Â£45,000 per annum", "£45,000 per annum"),
+        # Correct text is left alone: curly quotes, accents, full-width forms.
+        ("we’re behind Spotify’s features", "we’re behind Spotify’s features"),
+        ("Größe, été, naïve, Ça", "Größe, été, naïve, Ça"),
+        ("ＰＹＴＨＯＮ経験", "ＰＹＴＨＯＮ経験"),
+        # NFC: e + combining acute becomes é.
+        ("Cafe\u0301 Ope\u0301ra", "Café Opéra"),
+        # Only complete entities are unescaped.
+        ("R&D, AT&T, &parameter, &amp; &#39;x&#39; &eacute;", "R&D, AT&T, &parameter, & 'x' é"),
+        ("Python &amp;amp; SQL", "Python &amp; SQL"),  # one level of escaping per call
+        # Whitespace: spaces collapsed, one blank line kept, CRLF, NBSP, zero-width, NUL.
+        ("  Who\u00a0You   Are \r\n\r\n\r\n\r\nYou\u200b love\tcode\x00 ", "Who You Are\n\nYou love code"),
+        ("\ud800lone surrogate", "lone surrogate"),
+        ("", ""),
+    ],
+)
+def test_repair_text(text, expected):
+    assert repair_text(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("<p>Hello</p>", True),
+        ("<div class='x'>", True),
+        ("&lt;p&gt;Hello&lt;/p&gt;", True),
+        ("Salary < 50k and > 30k", False),
+        ("<ORGANIZATION> is a leading supplier", True),  # placeholder looks like a tag
+        ("R&D &amp; QA", False),
+        ("", False),
+    ],
+)
+def test_looks_like_html(text, expected):
+    assert looks_like_html(text) is expected
+
+
+def test_spotify_page_keeps_only_the_posting():
+    page = (PAGES / "spotify-machine-learning-engineer-ii.txt").read_text(encoding="utf-8")
+    body = page[page.index("The Personalization team"):]
+    posting = body[: body.index("GMT/CET time zone for collaboration.") + 36]
+    # The page has a no-break space before a full stop; cleaning makes it a plain space.
+    assert strip_page_furniture(repair_text(body)) == posting.replace("\u00a0", " ")
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # A job list: heading and short lines go, the next paragraph stays.
+        (
+            "Related Jobs\n\nView all jobs\n\nData Scientist\n\nData Engineer II\n\n"
+            "The Personalization team makes decisions about what to play next.",
+            "The Personalization team makes decisions about what to play next.",
+        ),
+        # A tail block runs to the next posting section heading.
+        (
+            "Intro line.\nIndustry Insights\nHow Many AI Tools Do You Need?\nRequirements\n- SQL",
+            "Intro line.\nRequirements\n- SQL",
+        ),
+        # Buttons, share, cookie, subscribe and copyright lines go; the posting stays.
+        (
+            "Apply now\nSave job\nShare this job\nWe use cookies to improve your experience.\n"
+            "About Us\nWe build wind turbines.\n"
+            "Subscribe to Future Tech Insights for the latest jobs & insights, direct to your inbox.\n"
+            "By subscribing, you agree to our privacy policy and terms of service.\n"
+            "© 2021 Example Federal Jobs Board. All rights reserved.",
+            "About Us\nWe build wind turbines.",
+        ),
+        # A posting sentence mentioning a newsletter is content, not furniture.
+        (
+            "You will edit our monthly newsletter for customers.",
+            "You will edit our monthly newsletter for customers.",
+        ),
+        ("", ""),
+    ],
+)
+def test_strip_page_furniture(text, expected):
+    assert strip_page_furniture(text) == expected
+
+
+@pytest.mark.parametrize(
+    "line, furniture_heading, posting_section",
+    [
+        ("Related Jobs", True, False),
+        ("Similar jobs:", True, False),
+        ("More jobs from Spotify", True, False),
+        ("Industry Insights", True, False),
+        ("What You'll Do", False, True),
+        ("Where You’ll Be", False, True),
+        ("Requirements:", False, True),
+        ("Benefits", False, True),
+        ("What we offer", False, True),
+        ("Who we are looking for:", False, True),
+        ("Key Responsibilities", False, True),
+        ("About the role", False, True),
+        ("Machine Learning Engineer, II", False, False),
+        ("Spotify", False, False),
+    ],
+)
+def test_heading_classes(line, furniture_heading, posting_section):
+    assert is_furniture_heading(line) is furniture_heading
+    assert is_posting_section_heading(line) is posting_section
+
+
+@pytest.mark.parametrize(
+    "html, expected",
+    [
+        ("<div><p>x</p></div>", 4),  # fewer tags than the limit: the tag count bounds depth
+        ("<div>" * 1200, MAX_HTML_DEPTH + 1),
+        ("<p>x" * 1200, 0),  # each <p> closes the previous one
+        ("<br><img src=a>" * 700, 0),
+        ("<ul><li>x</li></ul>" * 700, 1),
+    ],
+)
+def test_html_nesting_depth(html, expected):
+    assert html_nesting_depth(html) == expected
+
+
+def test_hostile_nesting_raises_html_too_deep():
+    with pytest.raises(HtmlTooDeep):
+        html_to_text("<div>" * 200_000 + "Nurse" + "</div>" * 200_000)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_html_to_text_takes_any_text(text):
+    assert isinstance(html_to_text(text), str)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text().filter(lambda text: "&" not in text))  # entities unescape one level per call
+def test_repair_text_is_idempotent(text):
+    once = repair_text(text)
+    assert repair_text(once) == once
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(
+    ["<p>", "</p>", "<li>", "<ul>", "</ul>", "<br>", "&amp;", "Ã©", "Apply now", "\n",
+     "Related Jobs", "Python", "<div>", "</div>", "<script>", "&lt;b&gt;"]), max_size=40))
+def test_cleaning_chains_take_markup_soup(parts):
+    text = html_to_text("".join(parts))
+    assert strip_page_furniture(text) == strip_page_furniture(strip_page_furniture(text))

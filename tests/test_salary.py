@@ -1,0 +1,101 @@
+"""Salaries (transforms.formats.salary): structured fields and pay written in the text."""
+import pytest
+
+from transforms.formats.salary import (
+    Salary,
+    currency_code,
+    parse_amount,
+    parse_salary_text,
+    salary_period,
+    structured_salary,
+)
+
+
+@pytest.mark.parametrize(
+    "text, country, expected",
+    [
+        ("$120,000 - $150,000", None, Salary(120000.0, 150000.0, "USD", "year")),
+        ("£45k-£55k", None, Salary(45000.0, 55000.0, "GBP", "year")),
+        ("£45-55k", None, Salary(45000.0, 55000.0, "GBP", "year")),
+        ("€60K", None, Salary(60000.0, 60000.0, "EUR", "year")),
+        ("Pay: 60K€", None, Salary(60000.0, 60000.0, "EUR", "year")),
+        ("USD 50/hour", None, Salary(50.0, 50.0, "USD", "hour")),
+        ("$25 - $30 an hour", None, Salary(25.0, 30.0, "USD", "hour")),
+        ("$15 - $18 an hour", "CA", Salary(15.0, 18.0, "CAD", "hour")),
+        ("CA$90,000 - CA$110,000", None, Salary(90000.0, 110000.0, "CAD", "year")),
+        ("SEK 45 000 per month", "SE", Salary(45000.0, 45000.0, "SEK", "month")),
+        ("Lön: 30 000 - 35 000 kr/mån", "SE", Salary(30000.0, 35000.0, "SEK", "month")),
+        ("45 000:- i månaden", "SE", Salary(45000.0, 45000.0, "SEK", "month")),
+        ("Salaire : 35 000 € - 40 000 € par an", "FR", Salary(35000.0, 40000.0, "EUR", "year")),
+        # Indeed CA 2018 descriptions open with the pay line
+        ("$65 - $75 an hour\nContract\nBICP, a leading edge", None, Salary(65.0, 75.0, "USD", "hour")),
+        ("$29,000 - $40,000 a year\nCANNABIS INDUSTRY", None, Salary(29000.0, 40000.0, "USD", "year")),
+        ("$23.58 - $27.82 an hour\nContract", None, Salary(23.58, 27.82, "USD", "hour")),
+        ("$200,000 a year\nBS/MS/PhD in quantitative discipline", None,
+         Salary(200000.0, 200000.0, "USD", "year")),
+        ("401(k) match and a base of $120k-$140k", None, Salary(120000.0, 140000.0, "USD", "year")),
+        # not pay
+        ("We raised $5 million from investors", None, None),
+        ("A $500 signing bonus", None, None),
+        ("The FTE 40 - 45 per week", None, None),
+        ("USA 2020 - 2021", None, None),
+        ("5+ years of experience", None, None),
+        ("", None, None),
+    ],
+)
+def test_parse_salary_text(text, country, expected):
+    assert parse_salary_text(text, country) == expected
+
+
+@pytest.mark.parametrize(
+    "minimum, maximum, currency, period, country, expected",
+    [
+        ("49960", "99314", "USD", None, None, Salary(49960.0, 99314.0, "USD", "year")),  # USAJOBS
+        (180000, 210000, "USD", None, None, Salary(180000.0, 210000.0, "USD", "year")),  # Remote OK
+        (30, 30, "USD", None, None, Salary(30.0, 30.0, "USD", "hour")),
+        (0, 0, "USD", None, None, None),  # Remote OK's "no salary"
+        ("0.0", "0.0", None, None, None, None),  # skills-ml's "no salary"
+        (45000, 55000, "SEK", "per-month-salary", "SE", Salary(45000.0, 55000.0, "SEK", "month")),
+        (100602, 130786, "USD", "per-year-salary", "US", Salary(100602.0, 130786.0, "USD", "year")),
+        ("$120,000", "$150,000", None, "yearly", None, Salary(120000.0, 150000.0, "USD", "year")),
+        (150000, 120000, "usd", "YEAR", None, Salary(120000.0, 150000.0, "USD", "year")),
+        ("80000", "100000", "USD", "PA", None, Salary(80000.0, 100000.0, "USD", "year")),
+        (25.5, None, "$", "hourly", "AU", Salary(25.5, None, "AUD", "hour")),
+        (None, None, "USD", "year", None, None),
+    ],
+)
+def test_structured_salary(minimum, maximum, currency, period, country, expected):
+    assert structured_salary(minimum, maximum, currency, period, country) == expected
+
+
+@pytest.mark.parametrize(
+    "raw, country, expected",
+    [("USD", None, "USD"), ("usd", None, "USD"), ("$", None, "USD"), ("$", "CA", "CAD"),
+     ("$", "AU", "AUD"), ("US$", "CA", "USD"), ("£", None, "GBP"), ("€", None, "EUR"),
+     ("kr", "SE", "SEK"), ("kr", "NO", "NOK"), ("kr", "DK", "DKK"), ("kr", "US", None),
+     ("Euro", None, "EUR"), ("dollars", None, "USD"), ("XYZ$", None, None), ("", None, None),
+     (None, None, None), (12, None, None)],
+)
+def test_currency_code(raw, country, expected):
+    assert currency_code(raw, country) == expected
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [("per-year-salary", "year"), ("per-month-salary", "month"), ("per-hour-wage", "hour"),
+     ("per-week-salary", "week"), ("per-day-wage", "day"), ("yearly", "year"), ("hourly", "hour"),
+     ("monthly", "month"), ("PA", "year"), ("PH", "hour"), ("an hour", "hour"), ("a year", "year"),
+     ("Annual salary", "year"), ("Biweekly", None), ("one-time", None), ("", None), (None, None)],
+)
+def test_salary_period(raw, expected):
+    assert salary_period(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [(120000, 120000.0), ("$120,000", 120000.0), ("120.000", 120000.0), ("45 000", 45000.0),
+     ("23.58", 23.58), ("23,58", 23.58), ("60K", 60000.0), ("1,234.50", 1234.5),
+     ("1.234,50", 1234.5), ("n/a", None), (True, None), (float("nan"), None), (None, None)],
+)
+def test_parse_amount(raw, expected):
+    assert parse_amount(raw) == expected
