@@ -1,0 +1,624 @@
+"""Seniority: puts every posting on the contract's ladder (intern ... executive, unknown) with
+the words that decided it. Stage 4 of the flow (read -> parse -> location -> seniority ->
+skills -> dedupe -> aggregate); the ladder, years table and crosswalks are in seniority.md.
+
+Evidence order: the source's structured level (`seniority_hint`), then title markers, then
+the years of experience asked for (structured `experience_months`, then the text), then
+plainer text cues ("entry-level", "recent graduates"); "unknown" when all are silent.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Iterable, Iterator, NamedTuple, Optional
+
+import apache_beam as beam
+
+from schemas.posting import SENIORITY_LEVELS
+
+UNKNOWN = "unknown"
+# The ladder without "unknown", lowest first: ranks order IC modifiers and compare levels.
+LADDER = SENIORITY_LEVELS[:-1]
+_RANK = {level: rank for rank, level in enumerate(LADDER)}
+
+# Requirements usually sit in the second half of a posting; past this the text is benefits,
+# legal boilerplate or page furniture, and scanning it only costs CPU.
+MAX_SCANNED_CHARS = 12_000
+
+Verdict = tuple[str, Optional[str]]
+
+
+# --------------------------------------------------------------------------------------
+# Structured fields: LinkedIn / JobSpy "Seniority level", USAJOBS pay grades.
+# --------------------------------------------------------------------------------------
+
+class HintLevel(NamedTuple):
+    """What a structured field says: its level, and the title levels that may refine it."""
+
+    level: str
+    refinable_to: frozenset
+
+
+def _hint(level: str, *refinable: str) -> HintLevel:
+    return HintLevel(level, frozenset((level,) + refinable))
+
+
+# The refinable sets are the issue's agreement table read backwards: a title may make a
+# structured level more specific ("Mid-Senior level" + "Engineering Manager" = manager) but
+# never move it out of the employer's own bucket.
+_HINTS = {
+    "internship": _hint("intern"),
+    "intern": _hint("intern"),
+    "entry level": _hint("junior", "intern"),
+    "entry": _hint("junior", "intern"),
+    "junior": _hint("junior", "intern"),
+    "graduate": _hint("junior", "intern"),
+    "associate": _hint("mid", "junior"),
+    "mid": _hint("mid", "junior"),
+    "mid level": _hint("mid", "junior"),
+    "intermediate": _hint("mid", "junior"),
+    "mid senior level": _hint("senior", "mid", "lead", "manager"),
+    "mid senior": _hint("senior", "mid", "lead", "manager"),
+    "senior": _hint("senior", "lead"),
+    "experienced": _hint("senior", "mid", "lead"),
+    "lead": _hint("lead", "senior"),
+    "staff": _hint("lead"),
+    "principal": _hint("lead"),
+    "manager": _hint("manager"),
+    "director": _hint("director", "executive"),
+    "executive": _hint("executive", "director"),
+    "vp": _hint("executive"),
+    "c level": _hint("executive"),
+}
+_HINT_IGNORED = frozenset(("", "not applicable", "n a", "na", "none", "unknown", "other", "all"))
+
+# USAJOBS pay plans whose grades follow the General Schedule: GS, GG (same scale, excepted
+# service), GM (former merit pay, grades 13-15). Ladder announcements ("GS-07/09/11") hire
+# at their lowest grade, so that is the grade used.
+_GRADE = re.compile(r"\b(?:gs|gg|gm)\s*-?\s*(?:\d{4}\s*-\s*)?(\d{1,2})\b")
+_SENIOR_EXECUTIVE = re.compile(r"^(?:ses|senior executive service)\b")
+_SENIOR_PROFESSIONAL = re.compile(r"^(?:st|sl|senior level|scientific and professional)\b")
+
+
+def grade_level(grade: int) -> Optional[HintLevel]:
+    """The ladder level of a General Schedule grade (documented in seniority.md)."""
+    if grade < 1 or grade > 15:
+        return None
+    if grade <= 8:
+        return _hint("junior", "intern")
+    if grade <= 11:
+        return _hint("mid", "junior")
+    if grade <= 13:
+        return _hint("senior", "lead", "manager")
+    return _hint("lead", "manager", "director")
+
+
+def _fold_hint(hint: str) -> str:
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", hint.lower()).split())
+
+
+def hint_level(hint: Optional[str]) -> Optional[HintLevel]:
+    """What a source's structured seniority says, or None when it says nothing usable."""
+    if not hint:
+        return None
+    folded = _fold_hint(hint)
+    if folded in _HINT_IGNORED:
+        return None
+    if folded in _HINTS:
+        return _HINTS[folded]
+    grade = _GRADE.search(hint.lower())
+    if grade:
+        return grade_level(int(grade.group(1)))
+    if _SENIOR_EXECUTIVE.match(folded):
+        return _hint("executive", "director")
+    if _SENIOR_PROFESSIONAL.match(folded):
+        return _hint("lead")
+    return None
+
+
+# --------------------------------------------------------------------------------------
+# Title markers.
+# --------------------------------------------------------------------------------------
+
+def _fold_fast(text: str) -> str:
+    """Lower case ASCII for long texts, where offsets do not matter ("år" -> "ar")."""
+    if text.isascii():
+        return text.lower()
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+
+
+def _fold(text: str) -> str:
+    """Lower case without accents, same length as `text` whenever the script allows it."""
+    decomposed = unicodedata.normalize("NFD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return stripped.lower()
+
+
+# Word sequences that contain a marker word but are not one: individual-contributor
+# "managers", sales "lead generation", semiconductors (German Halbleiter), cooks' "chef de
+# partie", building architects. They are blanked (same length) before markers are sought.
+_NOT_MARKERS = re.compile(
+    r"\b(?:product|project|program|programme|account|key account|portfolio|case|property|"
+    r"community|social media|relationship|client|territory|customer success|partner success|"
+    r"category|campaign|release|escalation|content|channel|"
+    r"delivery|engagement|implementation)\s+manager(?:in)?\b"
+    r"|\bchef(?:fe)?\s+de\s+(?:projets?|partie|produit)\b"
+    r"|\bprojekt\s*leiter(?:in)?\b|\bprojektleiter(?:in)?\b|\bprojektledare\b"
+    r"|\bjefe\s+de\s+proyecto\b|\bresponsable\s+(?:de\s+|d')?(?:projets?|operations?)\b"
+    r"|\bnatural\s+resources?\s+manager\b"
+    # A role named as the object ("attached to the deputy director", "HR of the secretary
+    # general") is not the holder's level; a deputy ("adjoint au chef") is.
+    r"|(?<!adjoint\s)(?<!adjointe\s)(?<!adjoint\(e\)\s)"
+    r"\b(?:aupres\s+(?:du|de\s+la|des)|du|de\s+la|des)\s+"
+    r"(?:secretaire\s+general\w*|sous-directeur\w*|sous-directrice|directeur\w*|directrice\w*|"
+    r"chef\w*|responsable)\b"
+    r"|\blead\s+(?:generation|gen|generator|qualification|development representative)\b"
+    r"|\bhalbleiter\w*"
+    r"|\b(?:landscape|naval|interior|building)\s+architect\w*"
+    r"|\barchitecte?\s+(?:du|des|de)\s+patrimoine"
+    r"|\b(?:art|funeral|casting)\s+director\b"
+    r"|\bassociate\s+professor\b"
+    r"|\bdirection\b"
+    r"|\bdirector(?:'s|s)\s+(?:office|assistant)\b"
+)
+
+# Role markers decide whatever modifiers say ("Senior Manager" is a manager, "Associate
+# Director" a director, "Engineering Manager II" a manager). First match in this order wins:
+# a "Marketing Manager Intern" is an intern, a "Director, Head of Data" a director.
+_ROLE_MARKERS: tuple[tuple[str, re.Pattern], ...] = (
+    ("intern", re.compile(
+        r"\b(?:interns?|internships?|summer\s+student|student\s+(?:trainee|assistant|worker)|"
+        r"co-?op(?:\s+student)?|werk\s*student(?:in)?|praktikant(?:in)?|praktikum|praktik|"
+        r"praktykant\w*|stagiaire|stagiair|stagista|tirocin\w+|becari[oa]s?|estagiari[oa]s?|"
+        r"pasante|alternant(?:e)?s?|en\s+(?:alternance|apprentissage)|apprenti(?:e|ce|ceship)?s?|"
+        r"auszubildende[rn]?|azubi|lehrling|ausbildung|stazysta|undergraduate|"
+        r"graduate\s+(?:research\s+|teaching\s+)?assistant)\b")),
+    ("junior", re.compile(
+        r"\b(?:trainees?|graduates?|new\s+grad(?:uate)?s?|entry[\s-]+level|"
+        r"post-?doc(?:toral)?(?:\s+(?:fellow|researcher|position))?|debutant(?:e)?)\b")),
+    ("executive", re.compile(
+        r"\b(?:chief\s+(?!(?:architect|engineer|scientist|data\s+scientist|economist|"
+        r"technologist|statistician|of\s+staff|of\s+party|editor|accountant|cook|chef)\b)"
+        r"[\w&,\s-]{0,40}?officer|"
+        r"c[adefimoprst]o|ciso|chro|cxo|c-(?:level|suite)|"
+        r"(?<!vice[\s-])(?<!vice )president|"
+        r"(?<!assistant\s)(?<!associate\s)(?:senior\s+|executive\s+|group\s+)?"
+        r"(?:vice[\s-]+president|vp)|"
+        r"s\.?v\.?p|e\.?v\.?p|"
+        r"(?:co-?)?founder|managing\s+director|executive\s+director|"
+        r"director[\s-]+general|directeur(?:rice)?[\s(/.·-]*(?:trice\W*)?\s*g[ea]n[ea]ral|"
+        r"directrice\s+generale|director\s+general|geschafts\s*fuhrer(?:in)?|"
+        r"vorstand|verkstallande\s+direktor|vd|prezes|"
+        r"(?:managing|senior|equity|founding|general|salaried)\s+partner|"
+        r"(?:^|(?<=[-–,|(/:]))\s*partner(?=\s*(?:$|[,|(–-]|of\b|at\b|in\b|with\b)))\b")),
+    ("director", re.compile(
+        r"\b(?:directors?|directeur(?:rice)?s?|directrices?|director[ae]s?|direktor\w*|"
+        r"dyrektor\w*|diretor[ae]?s?|direttore|direttrice|sous-directeur\w*|"
+        r"secretaire\s+general\w*|secretary\s+general|associate\s+partner|general\s+manager|"
+        r"bereichsleiter(?:in)?|werksleiter(?:in)?|niederlassungsleiter(?:in)?|"
+        r"drh|chef(?:fe|\.fe|\(fe\))?\s+de\s+cabinet|"
+        r"head\s+of\s+(?!(?:the\s+)?(?:team|unit|section|desk|"
+        r"shift|group|office|bureau|store|shop|kitchen|department|class|year)\b))\b")),
+    ("manager", re.compile(
+        r"\b(?:managers?|manager(?:in)?|mgr|supervis(?:or|ory|eur|ora)s?|superintendent|"
+        r"head\s+(?:of|chef)|(?:team|group|shift|section|unit)\s+lead(?:er)?s?|leaders?|"
+        r"(?:it-)?chef(?:fe)?(?:\.fe|\(fe\))?\s*(?=de\b|du\b|des\b|d'|d’|(?:de\s+la)\b|"
+        r"(?:section|bureau|division|cellule|pole|departement|service|groupe|groupement|"
+        r"atelier|magasin|plateforme|sla|unite|mission|equipe|centre|site|traitement)\b)|"
+        r"\w+chef|chef\s+(?:for|till)|cheffe|"
+        r"responsable|responsabile|encadrant(?:e)?|jefe|jefa|gerente|kierownik\w*|"
+        r"leidinggevende|teamleider|"
+        r"\w*leiter(?:in)?|leitung|teamledare|arbetsledare|capo|encargad[oa]|"
+        r"adjoint(?:e)?\s+(?:au|a\s+la|du)\s+(?:chef|responsable))\b")),
+)
+
+# IC modifiers: they decide only when no role marker does. Each pattern has the level it
+# implies; several in one title are compounded (highest, "Sr. Staff") or alternatives
+# (lowest, "Financial Analyst/Sr. Financial Analyst").
+_ROLE_NOUN = (r"(?:engineer|developer|analyst|scientist|specialist|programmer|technician|"
+              r"administrator|designer|architect|consultant|researcher|associate|accountant|"
+              r"officer|auditor|manager|coordinator|representative|sde|swe)")
+_MODIFIER_MARKERS: tuple[tuple[str, re.Pattern], ...] = (
+    ("lead", re.compile(
+        r"\b(?:lead(?!\s+(?:to|with|the|our|a)\b)|leads|tech\s+lead|principal|distinguished|"
+        r"chief\s+(?:architect|engineer|scientist|data\s+scientist|economist|technologist|"
+        r"statistician)|"
+        r"fellow|staff(?=\s+(?:\w+\s+){0,2}?(?:engineer|developer|scientist|software|architect|"
+        r"designer|researcher|data|machine|ml|security|product|sre|analyst|business|"
+        r"technical|research|applied|site|systems?|front|back|full|mobile|ios|android|"
+        r"platform|infrastructure|cloud|devops)))\b")),
+    ("senior", re.compile(
+        r"\b(?:senior(?!\s+associate)|snr|sr\b\.?(?!\s*associate)|sen\.|erfaren|starszy|"
+        r"experimente|(?:assistant|associate)\s+vice\s+president|avp)(?:\b|(?<=\.))|"
+        r"\bsenior(?=[a-z]{4,})(?!ity)")),
+    ("mid", re.compile(
+        r"\b(?:mid(?:[\s-]+level)?|intermediate|medior|confirme|senior\s+associate|"
+        r"mid\s*/\s*senior)\b")),
+    ("junior", re.compile(
+        r"\b(?:junior|jr\b\.?|jnr|juniors?|mlodszy|(?<!senior\s)(?<!sr\.\s)(?<!sr\s)associate)"
+        r"(?:\b|(?<=\.))|\bjunior(?=[a-z]{4,})")),
+    ("architect", re.compile(
+        r"\b(?:architect|architecte|arkitekt|architekt)(?:in|e)?\b")),
+)
+
+_ROMAN_LEVELS = {"i": "junior", "ii": "mid", "iii": "senior", "iv": "lead", "v": "lead"}
+_ARABIC_LEVELS = {"1": "junior", "2": "mid", "3": "senior"}
+# Google's ladder: L3 entry, L4 mid, L5 senior, L6 staff, L7 senior staff, L8 principal.
+_GOOGLE_LEVELS = {"l2": "junior", "l3": "junior", "l4": "mid", "l5": "senior", "l6": "lead",
+                  "l7": "lead", "l8": "lead", "l9": "lead"}
+# "Engineer II", "Machine Learning Engineer, II", "Analyst I- Temp": a numeral right after a
+# word and closing the title or followed by a separator. "IV Nurse" is not a level.
+_ROMAN = re.compile(r"(?<=[a-z)])(?:\s*,)?\s+(i{1,3}|iv|v)\b(?=\s*(?:$|[-–(/,|:.]))")
+_ARABIC = re.compile(r"\b" + _ROLE_NOUN + r"\s+([123])\b(?=\s*(?:$|[-–(/,|:]))")
+_LEVEL_WORD = re.compile(r"\b(?:level|lvl|niveau|grade)\s*([1-5]|i{1,3}|iv|v)\b")
+_GOOGLE = re.compile(r"\b(l[2-9])\b(?!\s*(?:support|helpdesk|help\s+desk|service|"
+                     r"technician|engineer\s+support|operations?|noc|soc)\b)")
+_LEVEL_WORDS = {"1": "junior", "2": "mid", "3": "senior", "4": "lead", "5": "lead",
+                **_ROMAN_LEVELS}
+
+# Alternatives in one title ("Jr./Sr.", "Analyst or Senior Analyst") rather than compounds.
+_ALTERNATIVE = re.compile(r"/|\bor\b|\bou\b|\beller\b|\boder\b|,|&|\band\b|\(")
+
+
+class TitleMarker(NamedTuple):
+    level: str
+    start: int
+    end: int
+    implied: bool = False  # a level the role implies ("Architect"), not one the title states
+
+
+def _blank(folded: str) -> str:
+    """`folded` with look-alike phrases replaced by spaces, offsets unchanged."""
+    return _NOT_MARKERS.sub(lambda match: " " * len(match.group(0)), folded)
+
+
+def _modifiers(scanned: str) -> list[TitleMarker]:
+    found = []
+    for level, pattern in _MODIFIER_MARKERS:
+        for match in pattern.finditer(scanned):
+            # An architect is a senior individual contributor unless a modifier says more.
+            if level == "architect":
+                found.append(TitleMarker("senior", match.start(), match.end(), implied=True))
+            else:
+                found.append(TitleMarker(level, match.start(), match.end()))
+    for pattern, table in ((_ROMAN, _ROMAN_LEVELS), (_ARABIC, _ARABIC_LEVELS),
+                           (_LEVEL_WORD, _LEVEL_WORDS), (_GOOGLE, _GOOGLE_LEVELS)):
+        for match in pattern.finditer(scanned):
+            found.append(TitleMarker(table[match.group(1)], match.start(1), match.end(1)))
+    return sorted(found, key=lambda marker: marker.start)
+
+
+def _resolve_modifiers(scanned: str, markers: list[TitleMarker]) -> TitleMarker:
+    """One modifier from several; a stated level beats one the role implies."""
+    markers = [marker for marker in markers if not marker.implied] or markers
+    chosen = markers[0]
+    for marker in markers[1:]:
+        if marker.level == chosen.level:
+            continue
+        between = scanned[chosen.end:marker.start]
+        if _ALTERNATIVE.search(between):
+            chosen = min(chosen, marker, key=lambda m: _RANK[m.level])
+        else:
+            chosen = max(chosen, marker, key=lambda m: _RANK[m.level])
+    return chosen
+
+
+def title_marker(title: Optional[str]) -> Optional[TitleMarker]:
+    """The title marker that decides the level, with its span in `title`, or None."""
+    if not title:
+        return None
+    scanned = _blank(_fold(title))
+    for level, pattern in _ROLE_MARKERS:
+        match = pattern.search(scanned)
+        if match:
+            return TitleMarker(level, match.start(), match.end())
+    markers = _modifiers(scanned)
+    if markers:
+        return _resolve_modifiers(scanned, markers)
+    grade = _GRADE.search(scanned)
+    if grade:
+        hint = grade_level(int(grade.group(1)))
+        if hint is not None:
+            return TitleMarker(hint.level, grade.start(), grade.end())
+    return None
+
+
+def title_seniority(title: Optional[str]) -> Optional[Verdict]:
+    """(level, evidence) from the title alone, or None when the title is silent."""
+    marker = title_marker(title)
+    if marker is None:
+        return None
+    folded = _fold(title)
+    shown = title if len(folded) == len(title) else folded
+    return marker.level, "title: " + shown[marker.start:marker.end].strip()
+
+
+# --------------------------------------------------------------------------------------
+# Requirements text: years of experience, then plainer cues.
+# --------------------------------------------------------------------------------------
+
+_NUMBER_WORDS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15,
+    "twenty": 20, "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5,
+    "zwei": 2, "drei": 3, "vier": 4, "funf": 5, "ett": 1, "tva": 2, "tre": 3, "fyra": 4,
+    "fem": 5,
+}
+# Digits may be glued to the word before them: scraped lists lose their line breaks
+# ("Requirements5+ years", "should have2+ years").
+_NUM = (r"((?<![\d$.,])\d{1,2}(?:\.5)?|\b(?:"
+        + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")\b)")
+_YEARS = re.compile(
+    r"(\+\s*)?" + _NUM + r"(?:\s*\(\d{1,2}\))?(\s*\+|\s*plus\b)?"
+    r"(?:\s*(?:-|–|to|or|a|bis|till)\s*" + _NUM + r"(?:\s*\(\d{1,2}\))?)?\s*\+?\s*"
+    r"(?:full[\s-]time\s+)?(?:years?|yrs?|ans|annees|jahre?n?|ars|ar)\b(?:'|’)?"
+    r"(\s*(?:\+|or\s+more|or\s+greater|minimum|min\b))?")
+# Before a figure: the words that make it a minimum ("at least three", "minimum of 2").
+_QUALIFIER = re.compile(r"(?:at\s+least|a\s+minimum\s+of|minimum\s+of|minimum|min\.?|"
+                        r"more\s+than|au\s+moins|mindestens|minst)\s*$")
+# Figures about the company or the contract, not the candidate.
+_NOT_BEFORE = re.compile(r"\b(?:past|last|next|over\s+the|for(?:\s+the)?|within(?:\s+the)?|"
+                         r"in\s+the|every|per|since|founded|stability|at\s+most|(?:position|"
+                         r"term|period|duration|contract|appointment)\s+of)\s+"
+                         r"(?:more\s+than\s+|over\s+|almost\s+|nearly\s+)?$")
+_NOT_AFTER = re.compile(r"^[\s'’-]*(?:old\b|of\s+age|ago\b|in\s+business|in\s+a\s+row|"
+                        r"(?:college|university|degree|bachelor|program|contract|term|warranty|"
+                        r"anniversary|history|growth|assignment|project)\b)")
+# A plain figure ("3 years") counts only when experience is named next to it.
+_EXPERIENCE_AFTER = re.compile(
+    r"^[^.;•\n]{0,70}?\b(?:experience|exp\b|expertise|background|d'experience|"
+    r"berufserfahrung|erfahrung|erfarenhet|working|work\b|hands-on|professional|relevant|"
+    r"industry|progressive|related|practical|proven|building|developing|designing|managing|"
+    r"leading|using|analyzing|reviewing|supporting|programming|as\s+an?\b|in\s+(?:an?|the)\s+"
+    r"[\w\s/-]{0,30}(?:role|position|environment|field))")
+_EXPERIENCE_BEFORE = re.compile(r"(?:experience|exp|erfahrung|erfarenhet)\b[^.;•\n]{0,40}$")
+_PREFERRED = re.compile(r"^[^.;•\n]{0,80}?\b(?:preferred|a\s+plus|desired|desirable|"
+                        r"nice\s+to\s+have|ideally|bonus)\b")
+# Some boards print the requirement as a field: "Experience (Years)5".
+_EXPERIENCE_FIELD = re.compile(r"\bexperience\s*\(years?\)\s*:?\s*(\d{1,2})\b")
+_MONTHS = re.compile(r"(?<!\d)(\d{1,2}|six|twelve|eighteen)\s*\+?\s*months?\b"
+                     r"(?=[^.;\n]{0,60}\bexperience)")
+_MONTH_WORDS = {"six": 6, "twelve": 12, "eighteen": 18}
+
+# Years asked for -> level; the lower bound of a range counts ("3-5 years" = 3) because it
+# is what a candidate must have. Documented in seniority.md.
+YEARS_TABLE = ((0, "junior"), (2, "mid"), (5, "senior"), (10, "lead"))
+MAX_PLAUSIBLE_YEARS = 20  # "over 25 years" is the company's history, not a requirement
+
+
+def years_level(years: float) -> str:
+    """The ladder level of a minimum-experience requirement in years."""
+    level = YEARS_TABLE[0][1]
+    for threshold, threshold_level in YEARS_TABLE:
+        if years >= threshold:
+            level = threshold_level
+    return level
+
+
+class YearsRequirement(NamedTuple):
+    years: float
+    text: str  # as the evidence shows it: "5+", "3-5", "at least three", "18 months"
+
+
+def _number(token: str) -> float:
+    return float(_NUMBER_WORDS.get(token, 0)) if token.isalpha() else float(token)
+
+
+def _requirement(text: str, match: re.Match) -> Optional[tuple[YearsRequirement, bool]]:
+    """The requirement a years figure states and whether it is only preferred, or None."""
+    low = _number(match.group(2))
+    if low > MAX_PLAUSIBLE_YEARS:
+        return None
+    before = text[max(0, match.start() - 50):match.start()]
+    after = text[match.end():match.end() + 90]
+    if _NOT_BEFORE.search(before) or _NOT_AFTER.search(after):
+        return None
+    qualifier = _QUALIFIER.search(before)
+    bounded = bool(match.group(1) or match.group(3) or match.group(4) or match.group(5)
+                   or qualifier)
+    if not (bounded or _EXPERIENCE_AFTER.search(after) or _EXPERIENCE_BEFORE.search(before)):
+        return None
+    shown = match.group(2)
+    if match.group(4):
+        shown += "-" + match.group(4)
+    elif match.group(1) or match.group(3) or match.group(5):
+        shown += "+"
+    elif qualifier:
+        shown = " ".join(qualifier.group(0).split()) + " " + shown
+    return YearsRequirement(low, shown), bool(_PREFERRED.search(after))
+
+
+# Literal units the years pattern ends with: found with str.find (fast C scans), so the
+# pattern itself only runs on a short window before each one.
+_YEAR_UNITS = ("year", "yr", "ans", "annee", "jahr", " ar ", " ars ")
+_WINDOW = 45
+
+
+def _years_matches(text: str) -> Iterator[re.Match]:
+    starts = set()
+    for unit in _YEAR_UNITS:
+        position = text.find(unit)
+        while position >= 0:
+            match = _YEARS.search(text, max(0, position - _WINDOW), position + len(unit) + 15)
+            if match and match.start() not in starts and match.end() > position:
+                starts.add(match.start())
+                yield match
+            position = text.find(unit, position + len(unit))
+
+
+def _years_in(text: str) -> Optional[YearsRequirement]:
+    required: Optional[YearsRequirement] = None
+    preferred: Optional[YearsRequirement] = None
+    for match in _years_matches(text):
+        found = _requirement(text, match)
+        if found is None:
+            continue
+        requirement, is_preferred = found
+        # The largest minimum is the posting's real bar; smaller ones qualify sub-skills
+        # ("5+ years of analytics, 2+ years of Tableau").
+        if is_preferred:
+            if preferred is None or requirement.years > preferred.years:
+                preferred = requirement
+        elif required is None or requirement.years > required.years:
+            required = requirement
+    if required or preferred:
+        return required or preferred
+    field = _EXPERIENCE_FIELD.search(text)
+    if field:
+        return YearsRequirement(float(field.group(1)), field.group(1))
+    months = _MONTHS.search(text)
+    if months:
+        count = _MONTH_WORDS.get(months.group(1)) or float(months.group(1))
+        return YearsRequirement(count / 12, f"{months.group(1)} months")
+    return None
+
+
+def years_required(description: Optional[str]) -> Optional[YearsRequirement]:
+    """The minimum experience a posting asks for, or None when it names no figure."""
+    if not description:
+        return None
+    return _years_in(_fold_fast(description[:MAX_SCANNED_CHARS]))
+
+
+# Plain-text cues, used only when the title and the years are silent. In order: a level
+# named by the posting's opening, graduate-market wording, seniority wording, people
+# management, then the documented defaults (see seniority.md): experience asked for
+# without a figure is mid; a degree asked for with no experience at all is junior.
+OPENING_CHARS = 1_500
+_OPENING = re.compile(
+    r"\b(?:looking\s+for|seeking|searching\s+for|hiring|recruiting)\s+(?:an?|our|one)\s+"
+    r"(?:(?:new|next|talented|motivated|driven|passionate|experienced|highly[\s-]\w+|"
+    r"self-\w+|strong|creative|dynamic|curious)\s+)*"
+    r"(senior|sr\.?|junior|jr\.?|lead|principal|staff|entry[\s-]level|mid[\s-]level|intern)\b")
+_OPENING_LEVELS = {"senior": "senior", "sr": "senior", "junior": "junior", "jr": "junior",
+                   "lead": "lead", "principal": "lead", "staff": "lead", "entry level": "junior",
+                   "mid level": "mid", "intern": "intern"}
+class _Cue(NamedTuple):
+    level: str
+    literals: tuple  # every match contains one of them: a cheap gate and where to start
+    pattern: re.Pattern
+
+
+_CUES: tuple[_Cue, ...] = (
+    _Cue("intern", ("internship",), re.compile(
+        r"\b(?:this|our|the|summer|paid)\s+internship\b|"
+        r"\binternship\s+(?:program|position|opportunity|role)\b")),
+    _Cue("junior", ("entry", "grad", "no prior", "no previous", "no experience", "early",
+                    "junior", "0-", "0 -", "zero"), re.compile(
+        r"\b(?:entry[\s-]level|recent\s+(?:college\s+)?grad(?:uate)?s?|new\s+grad(?:uate)?s?|"
+        r"no\s+(?:prior\s+|previous\s+)?experience\s+(?:is\s+)?(?:required|necessary|needed)|"
+        r"early[\s-]career|junior[\s-]level|(?:0|zero)\s*-\s*(?:1|2|one|two)\s+years?)\b")),
+    _Cue("senior", ("senior", "seasoned", "extensive", "significant", "deep "), re.compile(
+        r"\b(?:senior[\s-]level|seasoned|extensive\s+experience|significant\s+experience|"
+        r"deep\s+(?:expertise|experience))\b")),
+    _Cue("manager", ("direct report", "people manag", "team of"), re.compile(
+        r"\b(?:direct\s+reports|people\s+management|(?:manage|lead|supervise)\s+a\s+team\s+of)\b")),
+    _Cue("mid", ("experience",), re.compile(
+        r"\b(?:(?:proven|prior|previous|demonstrated|professional|relevant|hands-on|solid|"
+        r"practical)\s+experience|experience\s+(?:with|in|using|working|as)\b)")),
+    _Cue("junior", ("bachelor", "master", "b.s.", "b.a.", "ba/bs", "bs/ba", "degree"), re.compile(
+        r"\b(?:bachelor(?:'s|s)?(?:\s+degree)?|master's\s+degree|b\.s\.|b\.a\.|"
+        r"ba/bs|bs/ba|college\s+degree|university\s+degree|degree\s+in)\b")),
+)
+_OPENING_VERBS = ("looking for", "seeking", "searching for", "hiring", "recruiting")
+# How far before its gate literal a cue's match may start ("recent college grad").
+_CUE_LEAD = 30
+
+
+def _first(text: str, literals: Iterable[str], end: Optional[int] = None) -> int:
+    found = [position for position in (text.find(literal, 0, end) for literal in literals)
+             if position >= 0]
+    return min(found) if found else -1
+
+
+def _cue_in(text: str) -> Optional[Verdict]:
+    if _first(text, _OPENING_VERBS, OPENING_CHARS) >= 0:
+        opening = _OPENING.search(text, 0, OPENING_CHARS)
+        if opening:
+            word = opening.group(1).rstrip(".").replace("-", " ")
+            return _OPENING_LEVELS[" ".join(word.split())], "text: " + opening.group(0)
+    for cue in _CUES:
+        first = _first(text, cue.literals)
+        if first < 0:
+            continue
+        match = cue.pattern.search(text, max(0, first - _CUE_LEAD))
+        if match:
+            return cue.level, "text: " + match.group(0)
+    return None
+
+
+def text_cue(description: Optional[str]) -> Optional[Verdict]:
+    """(level, evidence) from plain wording, for postings that give no years."""
+    if not description:
+        return None
+    return _cue_in(_fold_fast(description[:MAX_SCANNED_CHARS]))
+
+
+def description_seniority(description: Optional[str]) -> Optional[Verdict]:
+    """(level, evidence) from the requirements text: years first, then cues; else None."""
+    if not description:
+        return None
+    text = _fold_fast(description[:MAX_SCANNED_CHARS])
+    years = _years_in(text)
+    if years is not None:
+        return years_level(years.years), "years: " + years.text
+    return _cue_in(text)
+
+
+# --------------------------------------------------------------------------------------
+# The decision.
+# --------------------------------------------------------------------------------------
+
+def _from_hint(hint: HintLevel, seniority_hint: str, title: Optional[str]) -> Verdict:
+    field = "field: " + " ".join(seniority_hint.split())
+    from_title = title_seniority(title)
+    if from_title and from_title[0] != hint.level and from_title[0] in hint.refinable_to:
+        return from_title[0], f"{field}; {from_title[1]}"
+    return hint.level, field
+
+
+def classify_seniority(title: Optional[str], description: Optional[str] = None,
+                       seniority_hint: Optional[str] = None,
+                       experience_months: Optional[int] = None) -> Verdict:
+    """(level, evidence). level in schemas.posting.SENIORITY_LEVELS."""
+    hint = hint_level(seniority_hint)
+    if hint is not None:
+        return _from_hint(hint, seniority_hint, title)
+    from_title = title_seniority(title)
+    if from_title is not None:
+        return from_title
+    # monthsOfExperience is the structured form of "N years": like the text's years it
+    # decides only when the title is silent (the issue's rule for years).
+    if experience_months is not None and experience_months >= 0:
+        level = years_level(experience_months / 12)
+        return level, f"field: {experience_months} months of experience"
+    from_text = description_seniority(description)
+    if from_text is not None:
+        return from_text
+    return UNKNOWN, None
+
+
+# --------------------------------------------------------------------------------------
+# Beam composite.
+# --------------------------------------------------------------------------------------
+
+class _ClassifySeniorityFn(beam.DoFn):
+    """Adds seniority and seniority_evidence to a posting row (a new dict)."""
+
+    def __init__(self):
+        self._unknown = beam.metrics.Metrics.counter("seniority", "seniority_unknown")
+
+    def process(self, posting: dict) -> Iterator[dict]:
+        level, evidence = classify_seniority(
+            posting.get("title"), posting.get("description"),
+            posting.get("seniority_hint"), posting.get("experience_months"))
+        if level == UNKNOWN:
+            self._unknown.inc()
+        yield {**posting, "seniority": level, "seniority_evidence": evidence}
+
+
+class ClassifySeniority(beam.PTransform):
+    """Posting rows -> the same rows with `seniority` and `seniority_evidence` added."""
+
+    def expand(self, postings):
+        return postings | "AddSeniority" >> beam.ParDo(_ClassifySeniorityFn())
