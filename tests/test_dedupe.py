@@ -1,0 +1,295 @@
+"""Duplicate removal: key normalization, MinHash similarity on real postings, block decisions,
+and the RemoveDuplicates composite (cross-board repost, same-employer different jobs,
+transitive merges, date window). Texts are USAJOBS 2021 announcements (public domain,
+shared/corpus/usajobs-2021), the second board's copy edited by hand as boards do."""
+from __future__ import annotations
+
+import datetime as dt
+
+import apache_beam as beam
+import pytest
+from apache_beam.testing.test_pipeline import TestPipeline
+from apache_beam.testing.util import assert_that, equal_to
+
+from transforms.dedupe import (
+    LSH_BANDS, DedupeSignature, MemberKey, MinHasher, RemoveDuplicates, blocking_keys,
+    cluster_block,
+    companies_compatible, estimated_jaccard, is_near_text_duplicate, make_signature,
+    normalize_company, normalize_title, normalize_url, places_compatible, shingles,
+)
+
+# USAJOBS 621954600 and 621938500: one agency, one hospital, one day, two different jobs
+# whose announcements share most of their text (even the "Lead" requirement line).
+QUALIFICATIONS = (
+    "Who May Apply: US Citizens In order to qualify, you must meet the education and "
+    "experience requirements described below. Experience refers to paid and unpaid experience, "
+    "including volunteer work done through National Service programs (e.g., Peace Corps, "
+    "AmeriCorps) and other organizations (e.g., professional; philanthropic; religious; "
+    "spiritual; community; student; social). You will receive credit for all qualifying "
+    "experience, including volunteer experience. Your resume must clearly describe your "
+    "relevant experience; if qualifying based on education, your transcripts will be required "
+    "as part of your application. Additional information about transcripts is in this "
+    "document. Basic Requirement for Lead Clinical Laboratory Scientist:\nA. A Bachelor's or "
+    "graduate/higher level degree from a regionally accredited college/university including "
+    "courses in biological science, chemistry and mathematics, AND successful completion of a "
+    "Medical Laboratory Scientist/Clinical Laboratory Scientist program accredited by the "
+    "National Accrediting Agency for Clinical Laboratory Sciences (NAACLS)"
+)
+SCIENTIST_TEXT = (
+    "This is a Direct Hire Authority (DHA) solicitation utilizing the DHA for Certain "
+    "Personnel of the DoD Workforce to recruit and appoint qualified candidates to positions "
+    "in the competitive service. About the Position: This position is located in the Anatomic "
+    "Pathology Services section at Madigan Army Medical Center, in Tacoma, WA. " + QUALIFICATIONS
+)
+# The same announcement as an aggregator shows it: no employer, a sentence dropped, the
+# place spelled out, a call to action appended.
+SCIENTIST_TEXT_ON_BOARD = (
+    "This is a Direct Hire Authority (DHA) solicitation utilizing the DHA for Certain "
+    "Personnel of the DoD Workforce to recruit and appoint qualified candidates to positions "
+    "in the competitive service. This position is located in the Anatomic Pathology Services "
+    "section at Madigan Army Medical Center, in Tacoma, Washington. "
+    + QUALIFICATIONS.replace("Additional information about transcripts is in this document. ", "")
+    + " Apply today on our site."
+)
+LEAD_TEXT = (
+    "This is a Direct Hire Authority (DHA) solicitation utilizing the DHA for Certain "
+    "Personnel of the DoD Workforce to recruit and appoint qualified candidates to positions "
+    "in the competitive service. About the Position:\nThis position is located in the Core "
+    "Laboratory at Madigan Army Medical Center in Tacoma, WA. - Salary negotiation may be "
+    "available for those candidates who are new to Federal service. " + QUALIFICATIONS
+)
+TACOMA = {"city": "Tacoma", "admin1_code": "US-WA", "admin1_name": "Washington",
+          "country_code": "US", "country_name": "United States", "world_region": "North America"}
+
+
+def posting(posting_id, title, company, description, posted, url=None, place=TACOMA,
+            seniority="unknown", source_uri="usajobs.csv", source_record=0):
+    return {
+        "posting_id": posting_id, "source_uri": source_uri, "source_record": source_record,
+        "url": url, "title": title, "company": company, "description": description,
+        "posted_date": posted, **place, "locations": [place], "seniority": seniority,
+        "skills": [], "skill_names": [],
+    }
+
+
+SCIENTIST = posting("621954600", "Clinical Laboratory Scientist", "U.S. Army Medical Command",
+                    SCIENTIST_TEXT, dt.date(2021, 11, 16),
+                    url="https://www.usajobs.gov:443/GetJob/ViewDetails/621954600")
+SCIENTIST_ON_BOARD = posting("jb-88213", "Clinical Laboratory Scientist", None,
+                             SCIENTIST_TEXT_ON_BOARD, dt.date(2021, 11, 17),
+                             url="https://jobs.example-board.com/view/88213",
+                             source_uri="board.jsonl", source_record=41)
+LEAD = posting("621938500", "Lead Clinical Laboratory Scientist", "U.S. Army Medical Command",
+               LEAD_TEXT, dt.date(2021, 11, 16), seniority="lead",
+               url="https://www.usajobs.gov:443/GetJob/ViewDetails/621938500", source_record=1)
+
+
+@pytest.mark.parametrize("company, expected", [
+    ("U.S. Army Medical Command", "us army medical command"),
+    ("US Army Medical Command", "us army medical command"),
+    ("Spotify Technology S.A.", "spotify technology"),
+    ("Spotify AB", "spotify"),
+    ("Acme Co., Ltd.", "acme"),
+    ("Ministère de l'Intérieur", "ministere de l interieur"),
+    ("Limited", "limited"),  # a lone legal word is the name, not a suffix
+    ("", ""),
+    (None, ""),
+])
+def test_normalize_company(company, expected):
+    assert normalize_company(company) == expected
+
+
+@pytest.mark.parametrize("title, expected", [
+    ("Sr. Data Engineer (m/w/d) - Remote", "senior data engineer"),
+    ("Senior Data Engineer", "senior data engineer"),
+    ("ANALYSTE CYBERDEFENSE CONFIRME H/F", "analyste cyberdefense confirme"),
+    ("Machine Learning Engineer II", "machine learning engineer ii"),
+    ("Lead Clinical Laboratory Scientist", "lead clinical laboratory scientist"),
+    ("IT Specialist (DATAMGT/APPSW)", "it specialist datamgt appsw"),
+])
+def test_normalize_title(title, expected):
+    assert normalize_title(title) == expected
+
+
+@pytest.mark.parametrize("url, expected", [
+    ("https://www.usajobs.gov:443/GetJob/ViewDetails/621954600",
+     "usajobs.gov/GetJob/ViewDetails/621954600"),
+    ("http://usajobs.gov/GetJob/ViewDetails/621954600/", "usajobs.gov/GetJob/ViewDetails/621954600"),
+    ("https://www.linkedin.com/jobs/view/3751234567/?refId=abc%3D%3D&trackingId=xyz",
+     "linkedin.com/jobs/view/3751234567"),
+    ("https://place-emploi-public.gouv.fr/offre-emploi/2020-454766#apply",
+     "place-emploi-public.gouv.fr/offre-emploi/2020-454766"),
+    ("https://boards.greenhouse.io/acme/jobs/123?gh_src=x&utm_source=y&b=2&a=1",
+     "boards.greenhouse.io/acme/jobs/123?a=1&b=2"),
+    ("https://careers.example.com/", None),  # a site root is a careers page, not a job
+    ("not a url", None),
+    ("", None),
+    (None, None),
+])
+def test_normalize_url(url, expected):
+    assert normalize_url(url) == expected
+
+
+@pytest.mark.parametrize("left, right, expected", [
+    (("GB", "GB-ENG", "London"), ("GB", "GB-ENG", "London"), True),
+    (("GB", "GB-ENG", "London"), ("GB", None, None), True),
+    (("GB", "GB-ENG", "London"), (None, None, None), True),
+    (("GB", "GB-ENG", "London"), ("GB", "GB-ENG", "Manchester"), False),
+    (("US", "US-WA", "Tacoma"), ("US", "US-TX", None), False),
+])
+def test_places_compatible(left, right, expected):
+    assert places_compatible(left, right) is expected
+
+
+@pytest.mark.parametrize("left, right, expected", [
+    ("spotify", "spotify technology", True),
+    ("us army medical command", "", True),
+    ("acme", "globex", False),
+    ("bank of america", "bank of ireland", False),
+])
+def test_companies_compatible(left, right, expected):
+    assert companies_compatible(left, right) is expected
+
+
+HASHER = MinHasher()
+
+
+def signature(row) -> DedupeSignature:
+    return make_signature(row, HASHER)
+
+
+def test_minhash_estimates_on_real_texts():
+    assert len(shingles(SCIENTIST_TEXT)) == 193  # distinct word 3-grams
+    assert len(shingles("Data Engineer")) == 0
+    assert signature(posting("t", "Data Engineer", "Acme", "Python and SQL.", None)).minhash is None
+    # Exact 3-gram Jaccard: repost 0.854, the other job of the same employer 0.869. Text
+    # alone cannot tell them apart; the title and seniority checks do.
+    assert estimated_jaccard(signature(SCIENTIST).minhash,
+                             signature(SCIENTIST_ON_BOARD).minhash) == 0.890625
+    assert estimated_jaccard(signature(SCIENTIST).minhash, signature(LEAD).minhash) == 0.84375
+
+
+@pytest.mark.parametrize("left, right, expected", [
+    (SCIENTIST, SCIENTIST_ON_BOARD, True),
+    (SCIENTIST, LEAD, False),  # different title and seniority
+    (SCIENTIST, {**SCIENTIST_ON_BOARD, "posted_date": dt.date(2022, 1, 5)}, False),  # 50 days
+    (SCIENTIST, {**SCIENTIST_ON_BOARD, "posted_date": None}, True),  # undated: any date
+    (SCIENTIST, {**SCIENTIST_ON_BOARD, "city": "Seattle"}, False),  # another city
+    (SCIENTIST, {**SCIENTIST_ON_BOARD, "company": "Globex"}, False),
+    (SCIENTIST, {**SCIENTIST_ON_BOARD, "seniority": "senior"}, True),  # unknown vs senior
+])
+def test_is_near_text_duplicate(left, right, expected):
+    assert is_near_text_duplicate(signature(left), signature(right)) is expected
+
+
+def test_blocking_keys():
+    keys = blocking_keys(signature(SCIENTIST))
+    assert keys[:3] == [
+        ("exact_id", "621954600"),
+        ("exact_url", "usajobs.gov/GetJob/ViewDetails/621954600"),
+        ("same_job", "us army medical command|clinical laboratory scientist|US|US-WA|Tacoma"),
+    ]
+    assert [key.split(":")[0] for rule, key in keys[3:]] == [str(b) for b in range(LSH_BANDS)]
+    assert {rule for rule, _ in keys[3:]} == {"near_text"}
+    # No company: no same_job key (a bare title matches across employers); no URL, no text.
+    assert blocking_keys(signature(posting("t", "Data Engineer", None, "Python.", None))) == [
+        ("exact_id", "t")]
+
+
+def member(posting_id, posted, record=0):
+    return MemberKey(posted.toordinal() if posted else dt.date.max.toordinal() + 1,
+                     posting_id, "a.jsonl", record)
+
+
+def block_of(*members):
+    return [DedupeSignature(m, None, "acme", "data engineer", (None, None, None), "", "unknown",
+                            None) for m in members]
+
+
+NOV_1 = dt.date(2025, 11, 1)
+
+
+@pytest.mark.parametrize("rule, members, expected", [
+    # Reposts chain in date order; a 40-day gap starts a new opening.
+    ("same_job",
+     [member("c", NOV_1 + dt.timedelta(days=20)), member("a", NOV_1),
+      member("d", NOV_1 + dt.timedelta(days=60))],
+     [(member("a", NOV_1), member("a", NOV_1)),
+      (member("c", NOV_1 + dt.timedelta(days=20)), member("a", NOV_1))]),
+    # Undated joins the earliest opening and never bridges two.
+    ("same_job",
+     [member("u", None), member("b", NOV_1 + dt.timedelta(days=90)), member("a", NOV_1)],
+     [(member("a", NOV_1), member("a", NOV_1)), (member("u", None), member("a", NOV_1))]),
+    # Exact keys: everything in the block is one job; the earliest posted is kept, then the
+    # lowest posting_id.
+    ("exact_url", [member("z", NOV_1), member("b", NOV_1), member("y", None)],
+     [(member("b", NOV_1), member("b", NOV_1)), (member("z", NOV_1), member("b", NOV_1)),
+      (member("y", None), member("b", NOV_1))]),
+    # The same record twice is one member: no cluster.
+    ("exact_id", [member("a", NOV_1), member("a", NOV_1)], []),
+    ("same_job", [member("a", NOV_1)], []),
+])
+def test_cluster_block(rule, members, expected):
+    assert cluster_block(rule, block_of(*members)) == sorted(expected)
+
+
+def kept(row, *collapsed_ids):
+    return {**row, "duplicate_count": 1 + len(collapsed_ids), "duplicate_ids": list(collapsed_ids)}
+
+
+def test_cross_board_repost_collapses_and_other_job_stays():
+    with TestPipeline() as pipeline:
+        result = (pipeline | "CreatePostings" >> beam.Create([SCIENTIST_ON_BOARD, LEAD, SCIENTIST])
+                  | RemoveDuplicates())
+        assert_that(result["postings"], equal_to([kept(SCIENTIST, "jb-88213"), kept(LEAD)]),
+                    label="CheckPostings")
+        assert_that(result["duplicates"], equal_to([
+            {"posting_id": "jb-88213", "kept_id": "621954600", "rule": "near_text"}]),
+            label="CheckDuplicates")
+
+
+def test_transitive_merge_resolves_to_one_cluster():
+    # X and its copy W share an id, X and Y a URL (tracking parameter aside), Y and Z only
+    # their text; Z, posted first, is kept for all four.
+    z = {**SCIENTIST_ON_BOARD, "posting_id": "z", "posted_date": dt.date(2021, 11, 10)}
+    x = posting("x", "Clinical Laboratory Scientist", "U.S. Army Medical Command",
+                "Clinical Laboratory Scientist, Madigan Army Medical Center.",
+                dt.date(2021, 11, 12), url="https://www.usajobs.gov/job/77?utm_source=mail")
+    w = {**x, "source_uri": "again.csv"}
+    y = {**SCIENTIST, "posting_id": "y", "url": "https://usajobs.gov/job/77",
+         "posted_date": dt.date(2021, 11, 14)}
+    with TestPipeline() as pipeline:
+        result = pipeline | "CreatePostings" >> beam.Create([y, x, w, z]) | RemoveDuplicates()
+        assert_that(result["postings"], equal_to([kept(z, "x", "x", "y")]),
+                    label="CheckPostings")
+        assert_that(result["duplicates"], equal_to([
+            {"posting_id": "x", "kept_id": "z", "rule": "exact_id"},
+            {"posting_id": "x", "kept_id": "z", "rule": "exact_id"},
+            {"posting_id": "y", "kept_id": "z", "rule": "exact_url"},
+        ]), label="CheckDuplicates")
+
+
+def test_same_job_within_window_and_the_same_record_read_twice():
+    # Short texts (no MinHash): only company + title + place + date decide.
+    first = posting("gh-1", "Data Engineer", "Acme Inc.", "Python, SQL.", dt.date(2025, 11, 1),
+                    source_uri="greenhouse.json")
+    repost = posting("lv-9", "Data Engineer - Remote", "ACME", "Python and SQL.",
+                     dt.date(2025, 11, 20), source_uri="lever.json")
+    later = posting("gh-2", "Data Engineer", "Acme Inc.", "Python, SQL.", dt.date(2026, 2, 1),
+                    source_uri="greenhouse.json", source_record=1)
+    with TestPipeline() as pipeline:
+        result = (pipeline | "CreatePostings" >> beam.Create([first, repost, later, later])
+                  | RemoveDuplicates())
+        assert_that(result["postings"], equal_to([kept(first, "lv-9"), kept(later, "gh-2")]),
+                    label="CheckPostings")
+        assert_that(result["duplicates"], equal_to([
+            {"posting_id": "lv-9", "kept_id": "gh-1", "rule": "same_job"},
+            {"posting_id": "gh-2", "kept_id": "gh-2", "rule": "exact_id"},
+        ]), label="CheckDuplicates")
+
+
+def test_constructor_validates():
+    with pytest.raises(ValueError, match="date_window_days"):
+        RemoveDuplicates(date_window_days=-1)
+    with pytest.raises(ValueError, match="near_text_threshold"):
+        RemoveDuplicates(near_text_threshold=0)
