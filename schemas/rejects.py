@@ -44,5 +44,16 @@ def make_reject(
         excerpt = bytes(raw[: EXCERPT_CHARS * 4]).decode("utf-8", errors="replace")
     else:
         excerpt = raw if isinstance(raw, str) else repr(raw)[: EXCERPT_CHARS * 2]
-    excerpt = excerpt.replace("\x00", "\\x00")[:EXCERPT_CHARS]
-    return Reject(source_uri, source_record, stage, reason, detail or reason, excerpt)
+    excerpt = printable(excerpt.replace("\x00", "\\x00")[:EXCERPT_CHARS])
+    return Reject(printable(source_uri), source_record, stage, reason,
+                  printable(detail or reason), excerpt)
+
+
+def printable(text: str) -> str:
+    """Text that always encodes as UTF-8: undecodable input bytes (lone surrogates) are
+    written as visible escapes such as \\udce9 instead of failing the rejects sink."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")

@@ -1,0 +1,118 @@
+"""The whole job through `run([...])` on a small corpus, outputs read back from disk."""
+import datetime as dt
+import json
+
+import pyarrow.parquet as pq
+import pytest
+
+from beam_jobs.skill_demand import run
+from schemas.outputs import POSTINGS_SCHEMA, SKILL_DEMAND_SCHEMA
+from tests.conftest import FIXTURES
+
+E2E = FIXTURES / "e2e"
+AS_OF = "2025-12-01"
+SPOTIFY_SKILLS = {
+    "python", "java", "scala", "tensorflow", "pytorch", "scikit-learn", "apache beam",
+    "apache spark", "scio", "google cloud platform", "amazon web services", "machine learning",
+    "large language models", "bandit algorithms", "recommender systems",
+}
+# Words of the page's "Related Jobs" list and "Industry Insights" teasers: none may count.
+FURNITURE_WORDS = {"healthcare", "finance", "retail", "manufacturing", "defence",
+                   "climate science", "interviews", "newsletter", "privacy policy"}
+
+
+@pytest.fixture(scope="module")
+def job_output(tmp_path_factory):
+    out = tmp_path_factory.mktemp("out")
+    run([f"--input={E2E}/*.txt", f"--input={E2E}/*.jsonl", f"--output={out}",
+         f"--as_of={AS_OF}", "--period=month"])
+    return out
+
+
+@pytest.fixture(scope="module")
+def postings(job_output):
+    table = pq.read_table(job_output / "postings")
+    assert table.schema.equals(POSTINGS_SCHEMA, check_metadata=False)
+    return {row["posting_id"]: row for row in table.to_pylist()}
+
+
+def spotify(postings):
+    (row,) = [p for p in postings.values() if p["source_format"] == "text"]
+    return row
+
+
+def test_all_five_outputs_exist(job_output):
+    assert sorted(p.name for p in job_output.iterdir()) == [
+        "postings", "rejects", "report.html", "skill_demand", "summary.json"]
+    demand = pq.read_table(job_output / "skill_demand")
+    assert demand.schema.equals(SKILL_DEMAND_SCHEMA, check_metadata=False)
+
+
+def test_summary_reconciles_exactly(job_output):
+    summary = json.loads((job_output / "summary.json").read_text())
+    assert (summary["records_read"], summary["postings_parsed"], summary["rejected"],
+            summary["unique_postings"], summary["duplicates_removed"]) == (5, 3, 2, 2, 1)
+    assert summary["reconciles"] is True
+    assert summary["as_of"] == AS_OF
+    assert summary["rejected_by_reason"] == {"invalid_json": 1, "no_title_and_no_text": 1}
+    assert summary["taxonomy"]["size"] >= 2500
+
+
+def test_rejects_name_their_records(job_output):
+    lines = (job_output / "rejects" / "part-00000-of-00001.jsonl").read_text().splitlines()
+    rejects = sorted((json.loads(line) for line in lines), key=lambda r: r["source_record"])
+    assert [(r["source_record"], r["stage"], r["reason"]) for r in rejects] == [
+        (2, "parse", "invalid_json"), (3, "parse", "no_title_and_no_text")]
+    assert all(r["source_uri"].endswith("postings.jsonl") for r in rejects)
+    assert rejects[0]["excerpt"].startswith('{"id": "broken-1"')
+
+
+def test_spotify_page_becomes_one_posting(postings):
+    row = spotify(postings)
+    assert (row["title"], row["company"], row["status"]) == (
+        "Machine Learning Engineer, II", "Spotify", "closed")
+    assert row["posted_date"] == dt.date(2024, 12, 1)
+    assert (row["city"], row["admin1_code"], row["country_code"], row["world_region"]) == (
+        "London", "GB-ENG", "GB", "Europe")
+    assert row["seniority"] == "mid"
+    assert row["source_record"] == 0 and row["duplicate_count"] == 1
+
+
+def test_spotify_skills_come_from_the_posting_only(postings):
+    names = {name.lower() for name in spotify(postings)["skill_names"]}
+    assert SPOTIFY_SKILLS <= names, SPOTIFY_SKILLS - names
+    assert not names & FURNITURE_WORDS
+    assert len(spotify(postings)["skills"]) == len(set(spotify(postings)["skills"]))
+
+
+def test_reposted_job_collapses_into_one(postings):
+    kept = postings["SSA-12907750-26-DHA-RQ"]
+    assert "board2-55871" not in postings
+    assert (kept["duplicate_count"], kept["duplicate_ids"]) == (2, ["board2-55871"])
+    assert (kept["city"], kept["admin1_code"], kept["country_code"]) == ("Denver", "US-CO", "US")
+    assert (kept["salary_min"], kept["salary_max"], kept["salary_currency"],
+            kept["salary_period"]) == (143913.0, 187093.0, "USD", "year")
+    assert kept["employment_type"] == "FULL_TIME"
+    assert kept["posted_date"] == dt.date(2026, 3, 23)
+
+
+def test_skill_demand_counts_each_posting_in_every_region(job_output):
+    rows = pq.read_table(job_output / "skill_demand").to_pylist()
+    python_rows = {(r["period"], r["region_level"], r["region_code"]): r for r in rows
+                   if r["skill_name"].lower() == "python" and r["seniority"] == "all"}
+    assert python_rows[("2024-12", "city", python_rows_key(python_rows, "2024-12"))]["postings"] == 1
+    assert python_rows[("2024-12", "country", "GB")]["region_postings"] == 1
+    assert python_rows[("2026-03", "admin1", "US-CO")]["share"] == 1.0
+    assert python_rows[("2026-03", "world", "world")]["region_postings"] == 1
+
+
+def python_rows_key(python_rows, period):
+    (code,) = [code for (p, level, code) in python_rows if p == period and level == "city"]
+    return code
+
+
+def test_report_is_self_contained(job_output):
+    html = (job_output / "report.html").read_text()
+    assert html.lstrip().lower().startswith("<!doctype html")
+    assert "http://" not in html.replace("http://www.w3.org", "")
+    assert "<script src=" not in html
