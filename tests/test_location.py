@@ -1,0 +1,253 @@
+"""Tests of location normalization (transforms.location, transforms.geo): table-driven cases
+from real location strings, the labelled-set scores, the GeoNames -> ISO 3166-2 admin1 map for
+the largest job markets, work arrangement from text, and the NormalizeLocations composite."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import apache_beam as beam
+import pytest
+from apache_beam.testing.test_pipeline import TestPipeline
+from apache_beam.testing.util import assert_that, equal_to
+
+from transforms.geo.arrangement import arrangement_from_text, strip_location_markers
+from transforms.geo.gazetteer import fold, geonames_admin1_map, get_gazetteer
+from transforms.location import NormalizeLocations, normalize_location
+
+SHARED_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+LABELLED = Path(__file__).resolve().parent / "data" / "locations_labelled.jsonl"
+THRESHOLDS = {"country_code": 0.98, "admin1_code": 0.95, "city": 0.95,
+              "work_arrangement": 0.95}
+
+
+def place(city, admin1_code, admin1_name, country_code, country_name, world_region):
+    return {"city": city, "admin1_code": admin1_code, "admin1_name": admin1_name,
+            "country_code": country_code, "country_name": country_name,
+            "world_region": world_region}
+
+
+LONDON = place("London", "GB-ENG", "England", "GB", "United Kingdom", "Europe")
+SAN_FRANCISCO = place("San Francisco", "US-CA", "California", "US", "United States",
+                      "North America")
+NEW_YORK = place("New York City", "US-NY", "New York", "US", "United States", "North America")
+SEATTLE = place("Seattle", "US-WA", "Washington", "US", "United States", "North America")
+BERLIN = place("Berlin", "DE-BE", "Berlin", "DE", "Germany", "Europe")
+NATICK = place("Natick", "US-MA", "Massachusetts", "US", "United States", "North America")
+GUNTER_AFB = place(None, "US-AL", "Alabama", "US", "United States", "North America")
+
+
+def expected(primary, locations, work_arrangement="unknown", remote_scope=None):
+    return {**primary, "locations": locations, "work_arrangement": work_arrangement,
+            "remote_scope": remote_scope}
+
+
+@pytest.mark.parametrize("location_raw, want", [
+    ("San Francisco, CA | New York City, NY | Seattle, WA",
+     expected(SAN_FRANCISCO, [SAN_FRANCISCO, NEW_YORK, SEATTLE])),
+    ("London or Berlin", expected(LONDON, [LONDON, BERLIN])),
+    # USAJOBS joins with ";" and repeats the state; an air force base is no GeoNames city.
+    ("Gunter AFB, Alabama, Alabama; Natick, Massachusetts, Massachusetts",
+     expected(GUNTER_AFB, [GUNTER_AFB, NATICK])),
+    ("Remote - US", expected(place(None, None, None, "US", "United States", "North America"),
+                             [], "remote", "US")),
+    ("Anywhere in the U.S. (remote job)",
+     expected(place(None, None, None, "US", "United States", "North America"), [], "remote",
+              "US")),
+    ("Remote - Americas", expected(place(None, None, None, None, None, None), [], "remote",
+                                   "Americas")),
+    ("Multiple Locations", expected(place(None, None, None, None, None, None), [])),
+])
+def test_full_result_for_multi_location_and_remote_strings(location_raw, want):
+    assert normalize_location(location_raw) == want
+
+
+@pytest.mark.parametrize("location_raw, hints, city, admin1_code, country_code", [
+    ("London, ON", None, "London", "CA-ON", "CA"),
+    ("Cambridge, MA", None, "Cambridge", "US-MA", "US"),
+    ("Vienna, VA", None, "Vienna", "US-VA", "US"),
+    ("VA-Vienna", None, "Vienna", "US-VA", "US"),
+    ("Dublin", None, "Dublin", "IE-L", "IE"),
+    ("San Francisco, CA 94107", None, "San Francisco", "US-CA", "US"),
+    ("Markham, ON, CA", None, "Markham", "CA-ON", "CA"),
+    ("Atlanta, Georgia", None, "Atlanta", "US-GA", "US"),
+    ("Natick, Massachusetts, Massachusetts", None, "Natick", "US-MA", "US"),
+    ("Washington, District of Columbia", None, "Washington", "US-DC", "US"),
+    ("Pentagon, Arlington, Virginia", None, "Arlington", "US-VA", "US"),
+    ("Location Negotiable After Selection, United States", None, None, None, "US"),
+    ("USA", None, None, None, "US"),
+    ("UK", None, None, None, "GB"),
+    ("Deutschland", None, None, None, "DE"),
+    ("San Francisco Bay Area", None, "San Francisco", "US-CA", "US"),
+    ("Greater London", None, "London", "GB-ENG", "GB"),
+    ("Île-de-France", None, None, "FR-IDF", "FR"),
+    ("München", None, "Munich", "DE-BY", "DE"),
+    ("Köln", None, "Köln", "DE-NW", "DE"),
+    ("Bengaluru, Karnataka, India", None, "Bengaluru", "IN-KA", "IN"),
+    ("Bangalore", None, "Bengaluru", "IN-KA", "IN"),
+    ("Zürich", None, "Zürich", "CH-ZH", "CH"),
+    ("ZÃ¼rich, Switzerland", None, "Zürich", "CH-ZH", "CH"),  # mojibake
+    ("Paris, A8, FR", None, "Paris", "FR-IDF", "FR"),  # Indeed's old FIPS region code
+    ("Sydney NSW", None, "Sydney", "AU-NSW", "AU"),
+    ("Parramatta NSW 2150", None, "Parramatta", "AU-NSW", "AU"),
+    ("Cork, County Cork, Ireland", None, "Cork", "IE-M", "IE"),
+    ("Stockholm, Stockholms län", None, "Stockholm", "SE-AB", "SE"),
+    ("Greater Toronto Area, ON, CA", None, "Toronto", "CA-ON", "CA"),
+    ("Hauts-de-Seine", {"country": "FR"}, None, "FR-IDF", "FR"),  # a département
+    ("Vienne", {"country": "FR"}, None, "FR-NAQ", "FR"),
+    ("Guyane", {"country": "FR"}, None, None, "GF"),
+    ("Nacka", {"city": "Stockholm", "region": "Stockholms län", "country": "Sverige",
+               "postal_code": "13141"}, "Nacka", "SE-AB", "SE"),
+    ("", {"city": "Göteborg", "region": "Västra Götalands län", "country": "Sverige"},
+     "Gothenburg", "SE-O", "SE"),
+    ("Paris", {"country": "US", "region": "TX"}, "Paris", "US-TX", "US"),
+    ("名古屋市 伏見駅 徒歩1分", None, "Nagoya", "JP-23", "JP"),
+    ("دبي · الإمارات", None, "Dubai", "AE-DU", "AE"),
+    (None, None, None, None, None),
+])
+def test_primary_place(location_raw, hints, city, admin1_code, country_code):
+    result = normalize_location(location_raw, hints)
+    assert (result["city"], result["admin1_code"], result["country_code"]) == (
+        city, admin1_code, country_code)
+
+
+def test_population_prior_yields_to_the_posting_text():
+    plain = normalize_location("Dublin")
+    in_ohio = normalize_location("Dublin", text="Join us at our campus in Dublin, Ohio.")
+    assert (plain["admin1_code"], in_ohio["admin1_code"]) == ("IE-L", "US-OH")
+
+
+@pytest.mark.parametrize("hints, text, want", [
+    ({"workplace_type": "remote"}, None, "remote"),
+    ({"workplace_type": "hybrid"}, "Fully remote!", "hybrid"),  # structured first
+    ({"workplace_type": "TELECOMMUTE"}, None, "remote"),
+    ({"workplace_type": "on-site"}, None, "onsite"),
+    ({"is_remote": True}, None, "remote"),
+    ({"is_remote": False}, None, "onsite"),
+    ({"is_remote": False}, "Hybrid: 2 days a week in the office.", "hybrid"),
+    (None, "This is not a remote role.", "onsite"),
+    (None, "You can work from anywhere four weeks a year.", "onsite"),
+    (None, "We work 3 days in the office and the rest from home.", "hybrid"),
+    (None, "This is a fully remote position.", "remote"),
+    (None, "We build payment software.", "unknown"),
+])
+def test_work_arrangement_evidence_order(hints, text, want):
+    assert normalize_location("Berlin", hints, text)["work_arrangement"] == want
+
+
+@pytest.mark.parametrize("location_raw, place_text, arrangement", [
+    ("Remote in Kitchener, ON", "Kitchener, ON", "remote"),
+    ("Hybrid work in Ottawa, ON", "Ottawa, ON", "hybrid"),
+    ("Canada (Remote)", "Canada", "remote"),
+    ("Remote (US only)", "US", "remote"),
+    ("Bangkok, Thailand (Hybrid)", "Bangkok, Thailand", "hybrid"),
+    ("Chennai - Virtual, TN, IND", "Chennai, TN, IND", "remote"),
+    ("Toronto, ON", "Toronto, ON", None),
+])
+def test_location_string_markers(location_raw, place_text, arrangement):
+    assert strip_location_markers(location_raw) == (place_text, arrangement)
+
+
+@pytest.mark.parametrize("text, want", [
+    ("Remote work is not possible for this position.", "onsite"),
+    ("Enjoy up to two weeks per year of working from anywhere.", "onsite"),
+    ("Our hybrid model means 2-3 days per week in the office.", "hybrid"),
+    ("We are a remote-first company.", "remote"),
+])
+def test_arrangement_from_text(text, want):
+    assert arrangement_from_text(text) == want
+
+
+@pytest.mark.parametrize("text, scope", [
+    ("This is a remote role. You must reside in Canada.", "CA"),
+    ("This role is remote within EMEA.", "EMEA"),
+    ("Fully remote, anywhere within CET +/- 2 hours.", "Europe"),
+])
+def test_remote_scope_from_text(text, scope):
+    result = normalize_location("", None, text)
+    assert (result["work_arrangement"], result["remote_scope"]) == ("remote", scope)
+
+
+def test_spotify_reference_page():
+    page = SHARED_CORPUS / "pages" / "spotify-machine-learning-engineer-ii.txt"
+    if not page.exists():
+        pytest.skip(f"shared corpus not found at {SHARED_CORPUS}")
+    text = page.read_text(encoding="utf-8")
+    # "We offer you the flexibility to work where you work best! For this role, you can be
+    # within the European region": Spotify's work-from-anywhere policy, so remote in Europe,
+    # with London as the posting's own location.
+    assert normalize_location("London", None, text) == expected(
+        LONDON, [LONDON], "remote", "Europe")
+
+
+# GeoNames admin1 code -> ISO 3166-2 for the largest job markets, checked against
+# GeoNames' admin1CodesASCII by hand.
+@pytest.mark.parametrize("country_code, geonames_code, iso_code", [
+    ("US", "CA", "US-CA"), ("US", "NY", "US-NY"), ("GB", "ENG", "GB-ENG"),
+    ("GB", "SCT", "GB-SCT"), ("FR", "11", "FR-IDF"), ("FR", "84", "FR-ARA"),
+    ("DE", "02", "DE-BY"), ("DE", "16", "DE-BE"), ("DE", "07", "DE-NW"),
+    ("IN", "19", "IN-KA"), ("IN", "16", "IN-MH"), ("IN", "40", "IN-TS"), ("IN", "07", "IN-DL"),
+    ("CA", "08", "CA-ON"), ("CA", "02", "CA-BC"), ("CA", "10", "CA-QC"),
+    ("SE", "26", "SE-AB"), ("SE", "28", "SE-O"), ("AU", "02", "AU-NSW"), ("AU", "07", "AU-VIC"),
+    ("NL", "07", "NL-NH"), ("NL", "11", "NL-ZH"), ("ES", "29", "ES-MD"), ("ES", "56", "ES-CT"),
+    ("IT", "09", "IT-25"), ("BR", "27", "BR-SP"), ("MX", "09", "MX-CMX"), ("MX", "19", "MX-NLE"),
+    ("JP", "40", "JP-13"), ("CH", "ZH", "CH-ZH"), ("PL", "78", "PL-14"), ("IE", "L", "IE-L"),
+    ("CN", "22", "CN-BJ"), ("CN", "23", "CN-SH"), ("SG", "01", "SG-01"), ("AT", "09", "AT-9"),
+    ("BE", "BRU", "BE-BRU"), ("DK", "17", "DK-84"), ("NG", "05", "NG-LA"), ("KE", "05", "KE-30"),
+    ("ZA", "06", "ZA-GP"), ("AE", "03", "AE-DU"), ("IL", "05", "IL-TA"),
+])
+def test_geonames_admin1_to_iso_3166_2(country_code, geonames_code, iso_code):
+    assert geonames_admin1_map()[(country_code, geonames_code)] == iso_code
+
+
+@pytest.mark.parametrize("name, key", [
+    ("München", "munchen"), ("MÜNCHEN", "munchen"), ("St. Louis", "saint louis"),
+    ("Kraków", "krakow"), ("Île-de-France", "ile de france"), ("Straße", "strasse"),
+])
+def test_fold(name, key):
+    assert fold(name) == key
+
+
+def test_labelled_set_scores():
+    records = [json.loads(line) for line in LABELLED.read_text(encoding="utf-8").splitlines()]
+    assert len(records) >= 300
+    hits = dict.fromkeys(THRESHOLDS, 0)
+    for record in records:
+        result = normalize_location(record["location_raw"], record.get("hints"),
+                                    record.get("text"))
+        for key in THRESHOLDS:
+            hits[key] += result[key] == record["expected"][key]
+    scores = {key: hits[key] / len(records) for key in THRESHOLDS}
+    print(f"\nlocation labelled set ({len(records)} strings): "
+          + ", ".join(f"{key} {score:.3f}" for key, score in scores.items()))
+    for key, threshold in THRESHOLDS.items():
+        assert scores[key] >= threshold, (key, scores[key])
+
+
+def test_gazetteer_is_built_once():
+    assert get_gazetteer() is get_gazetteer()
+
+
+def test_normalize_locations_composite():
+    postings = [
+        {"posting_id": "a", "location_raw": "Cambridge, MA", "location_hints": {},
+         "description": "Lab work on site."},
+        {"posting_id": "b", "location_raw": "Remote - US", "location_hints": {},
+         "description": ""},
+        {"posting_id": "c", "location_raw": None, "location_hints": {}, "description": ""},
+    ]
+    cambridge = place("Cambridge", "US-MA", "Massachusetts", "US", "United States",
+                      "North America")
+    us_only = place(None, None, None, "US", "United States", "North America")
+    unknown = place(None, None, None, None, None, None)
+    want = [
+        {**postings[0], **expected(cambridge, [cambridge])},
+        {**postings[1], **expected(us_only, [], "remote", "US")},
+        {**postings[2], **expected(unknown, [])},
+    ]
+    with TestPipeline() as pipeline:
+        located = (pipeline | "CreatePostings" >> beam.Create(postings)
+                   | "NormalizeLocations" >> NormalizeLocations())
+        assert_that(located, equal_to(want))
+    assert postings[0] == {"posting_id": "a", "location_raw": "Cambridge, MA",
+                           "location_hints": {}, "description": "Lab work on site."}
