@@ -51,8 +51,19 @@ def source_records(shared: Path, relative: str, kind: str) -> list:
     return [path.read_text()]
 
 
-def vary(record, kind: str, cycle: int, index: int):
-    """A record of cycle `cycle`: same text, new id; another employer unless it is a repost."""
+def company_of(record) -> str:
+    for key in COMPANY_KEYS:
+        value = record.get(key) if isinstance(record, dict) else None
+        if isinstance(value, dict):
+            value = value.get("organizationName")
+        if isinstance(value, str) and value.strip():
+            return value
+    return ""
+
+
+def vary(record, kind: str, cycle: int, index: int, employers: list[str]):
+    """A record of cycle `cycle`: same text, new id; another real employer of the same source
+    unless it is a repost (every fourth record), as boards repost the same job."""
     if cycle == 0 or kind == "page":
         return record
     record = dict(record)
@@ -61,14 +72,13 @@ def vary(record, kind: str, cycle: int, index: int):
             record[key] = f"{record[key]}-c{cycle}"
     if "id" not in record and kind in ("jsonl", "json_array"):
         record["id"] = f"gen-{cycle}-{index}"
-    if index % 4:
+    if index % 4 and employers:
+        employer = employers[(index * 31 + cycle * 17) % len(employers)]
         for key in COMPANY_KEYS:
             if isinstance(record.get(key), str) and record[key]:
-                record[key] = f"{record[key]} {cycle}"
+                record[key] = employer
             elif isinstance(record.get(key), dict):
-                org = dict(record[key])
-                org["organizationName"] = f"{org.get('organizationName', '')} {cycle}"
-                record[key] = org
+                record[key] = dict(record[key], organizationName=employer)
     return record
 
 
@@ -90,11 +100,15 @@ def write_chunk(out_dir: Path, name: str, kind: str, records: list) -> None:
 
 def cycled(shared: Path) -> Iterator[tuple[str, str, object]]:
     """Records of all sources interleaved, cycle after cycle, without end."""
-    pools = [(relative, kind, source_records(shared, relative, kind)) for relative, kind in SOURCES]
+    pools = []
+    for relative, kind in SOURCES:
+        records = source_records(shared, relative, kind)
+        employers = sorted({company_of(r) for r in records} - {""})
+        pools.append((relative, kind, records, employers))
     for cycle in itertools.count():
-        for relative, kind, records in pools:
+        for relative, kind, records, employers in pools:
             for index, record in enumerate(records):
-                yield relative, kind, vary(record, kind, cycle, index)
+                yield relative, kind, vary(record, kind, cycle, index, employers)
 
 
 def generate(count: int, out_dir: Path, shared: Path = DEFAULT_SHARED) -> dict:

@@ -51,14 +51,14 @@ def tree_rss_bytes(root_pid: int) -> int:
 class PeakMemory(threading.Thread):
     def __init__(self, pid: int):
         super().__init__(daemon=True)
-        self.pid, self.peak, self._stop = pid, 0, threading.Event()
+        self.pid, self.peak, self._done = pid, 0, threading.Event()
 
     def run(self):
-        while not self._stop.wait(0.1):
+        while not self._done.wait(0.1):
             self.peak = max(self.peak, tree_rss_bytes(self.pid))
 
     def stop(self):
-        self._stop.set()
+        self._done.set()
         self.join()
 
 
@@ -82,7 +82,7 @@ def run_job(corpus: Path, out: Path, workers: int) -> dict:
 def stage_costs(corpus: Path) -> dict[str, float]:
     """Milliseconds of CPU per posting for each stage's domain functions, in one process."""
     from schemas.posting import RawRecord
-    from transforms.dedupe import posting_signature
+    from transforms.dedupe import MinHasher, make_signature
     from transforms.location import normalize_location
     from transforms.parse import RecordRejected, to_posting
     from transforms.read import read_file_records
@@ -123,7 +123,8 @@ def stage_costs(corpus: Path) -> dict[str, float]:
           postings)
     extractor = get_extractor()
     timed("skills", lambda p: extractor.extract(p["title"] + "\n" + p["description"]), postings)
-    timed("dedupe signature", posting_signature, postings)
+    hasher = MinHasher()
+    timed("dedupe signature", lambda p: make_signature(p, hasher), postings)
     return {name: 1000 * seconds / max(count, 1) for name, seconds in costs.items()}
 
 
