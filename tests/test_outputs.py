@@ -84,3 +84,20 @@ def test_rejects_are_written_as_json_lines_with_the_contract_keys(tmp_path):
                      "reason": "binary_content", "detail": "binary_content",
                      "excerpt": "\ufffdPNG"}
     assert second["source_record"] == 3 and len(second["excerpt"]) == 500
+
+
+def test_counters_of_a_unique_posting_and_their_split():
+    from transforms.outputs import split_counters, unique_posting_counters
+    remote_us = {"seniority": "senior", "skills": ["python"], "country_code": "US",
+                 "remote_scope": "US"}
+    nowhere = {"seniority": "unknown", "skills": [], "country_code": None, "remote_scope": None}
+    assert unique_posting_counters(remote_us) == ["unique_postings", "seniority:senior"]
+    assert unique_posting_counters(nowhere) == [
+        "unique_postings", "seniority:unknown", "locations_unresolved", "seniority_unknown",
+        "postings_without_skills"]
+    plain, by_reason, mix = split_counters({"unique_postings": 2, "seniority:senior": 1,
+                                            "seniority:unknown": 1, "reason:invalid_json": 4,
+                                            "rejected": 4})
+    assert (plain["unique_postings"], plain["rejected"], plain["raw_records"]) == (2, 4, 0)
+    assert by_reason == {"invalid_json": 4}
+    assert mix == {"senior": 1, "unknown": 1}

@@ -6,6 +6,7 @@ shard, so the same inputs always give byte-identical files whatever the runner o
 """
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import json
 import logging
@@ -16,6 +17,7 @@ import apache_beam as beam
 import pyarrow as pa
 import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
+from apache_beam.transforms.window import GlobalWindows
 
 from schemas.outputs import POSTINGS_SCHEMA, SKILL_DEMAND_SCHEMA, posting_output_row
 from schemas.rejects import Reject
@@ -211,13 +213,14 @@ class _WriteSummaryFn(beam.DoFn):
         self._taxonomy_path = taxonomy_path
         self._max_reject_ratio = max_reject_ratio
 
-    def process(self, _, rejected_by_reason, seniority_mix, report_rows, **counts):
+    def process(self, _, merged_counts, report_rows):
         from transforms.report import render_report
         from transforms.skills import get_extractor, taxonomy_summary
 
         taxonomy = taxonomy_summary(get_extractor(self._taxonomy_path).taxonomy)
         run_info = dict(self._run_info)
         run_info["end_time"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        counts, rejected_by_reason, seniority_mix = split_counters(merged_counts)
         summary = build_summary(counts, rejected_by_reason, seniority_mix, run_info, taxonomy)
         if not summary["reconciles"]:
             LOG.error("summary counts do not reconcile: %s", summary)
@@ -238,6 +241,65 @@ def location_unresolved(posting: dict) -> bool:
     return posting.get("country_code") is None and not posting.get("remote_scope")
 
 
+def unique_posting_counters(posting: dict) -> list[str]:
+    """The summary counters one unique posting adds to."""
+    counters = ["unique_postings", f"seniority:{posting['seniority']}"]
+    if location_unresolved(posting):
+        counters.append("locations_unresolved")
+    if posting["seniority"] == "unknown":
+        counters.append("seniority_unknown")
+    if not posting["skills"]:
+        counters.append("postings_without_skills")
+    return counters
+
+
+def reject_counters(reject: Reject) -> list[str]:
+    return ["rejected", f"reason:{reject.reason}"]
+
+
+def split_counters(counts: dict) -> tuple[dict, dict, dict]:
+    """(plain counts, rejects by reason, seniority mix) from the merged counters."""
+    plain = {name: 0 for name in ("raw_records", "read_rejects", "postings_parsed", "rejected",
+                                  "unique_postings", "duplicates_removed",
+                                  "locations_unresolved", "seniority_unknown",
+                                  "postings_without_skills")}
+    by_reason, seniority_mix = {}, {}
+    for name, value in counts.items():
+        if name.startswith("reason:"):
+            by_reason[name[len("reason:"):]] = value
+        elif name.startswith("seniority:"):
+            seniority_mix[name[len("seniority:"):]] = value
+        else:
+            plain[name] = value
+    return plain, by_reason, seniority_mix
+
+
+class _CountInBundleFn(beam.DoFn):
+    """Adds up the counters of every element of a bundle and emits them once per bundle, so
+    counting costs one step per element, not one combine per counter."""
+
+    def __init__(self, counters_of):
+        self._counters_of = counters_of
+
+    def start_bundle(self):
+        self._counts = collections.Counter()
+
+    def process(self, element):
+        self._counts.update(self._counters_of(element))
+        return ()
+
+    def finish_bundle(self):
+        if self._counts:
+            yield GlobalWindows.windowed_value(dict(self._counts))
+
+
+def _merge_counts(partials) -> dict:
+    total = collections.Counter()
+    for partial in partials:
+        total.update(partial)
+    return dict(total)
+
+
 class WriteSummaryAndReport(beam.PTransform):
     """Counts from the same PCollections the records flow through -> summary.json, report.html.
 
@@ -254,45 +316,32 @@ class WriteSummaryAndReport(beam.PTransform):
         self._max_reject_ratio = max_reject_ratio
 
     def expand(self, streams: dict):
-        unique = streams["unique_postings"]
-        counted = {
-            "raw_records": streams["raw_records"],
-            "read_rejects": streams["read_rejects"],
-            "postings_parsed": streams["postings_parsed"],
-            "rejected": streams["rejects"],
-            "unique_postings": unique,
-            "duplicates_removed": streams["duplicates"],
-            "locations_unresolved": unique | "LocationUnresolved" >> beam.Filter(
-                location_unresolved),
-            "seniority_unknown": unique | "SeniorityUnknown" >> beam.Filter(
-                lambda posting: posting["seniority"] == "unknown"),
-            "postings_without_skills": unique | "WithoutSkills" >> beam.Filter(
-                lambda posting: not posting["skills"]),
+        counters_of = {
+            "raw_records": lambda _: ("raw_records",),
+            "read_rejects": lambda _: ("read_rejects",),
+            "postings_parsed": lambda _: ("postings_parsed",),
+            "rejects": reject_counters,
+            "unique_postings": unique_posting_counters,
+            "duplicates": lambda _: ("duplicates_removed",),
         }
-        count_views = {
-            name: beam.pvalue.AsSingleton(
-                pcoll | f"Count{_camel(name)}" >> beam.combiners.Count.Globally())
-            for name, pcoll in counted.items()
-        }
-        by_reason = (streams["rejects"]
-                     | "RejectReason" >> beam.Map(lambda reject: reject.reason)
-                     | "CountByReason" >> beam.combiners.Count.PerElement())
-        seniority_mix = (unique
-                         | "SeniorityOf" >> beam.Map(lambda posting: posting["seniority"])
-                         | "CountBySeniority" >> beam.combiners.Count.PerElement())
+        partials = [
+            streams[name] | f"Count{_camel(name)}" >> beam.ParDo(_CountInBundleFn(counter))
+            for name, counter in counters_of.items()
+        ]
+        counts = (partials
+                  | "FlattenCounts" >> beam.Flatten()
+                  | "MergeCounts" >> beam.CombineGlobally(_merge_counts))
         report_rows = (streams["skill_demand"]
                        | "TopRowsForReport" >> beam.Filter(
                            lambda row: row["rank"] <= REPORT_MAX_RANK))
         return (
-            unique.pipeline
+            streams["unique_postings"].pipeline
             | "SummaryTrigger" >> beam.Create([None])
             | "WriteSummaryAndReport" >> beam.ParDo(
                 _WriteSummaryFn(self._output_dir, self._run_info, self._taxonomy_path,
                                 self._max_reject_ratio),
-                beam.pvalue.AsDict(by_reason),
-                beam.pvalue.AsDict(seniority_mix),
-                beam.pvalue.AsList(report_rows),
-                **count_views)
+                beam.pvalue.AsSingleton(counts),
+                beam.pvalue.AsList(report_rows))
         )
 
 
