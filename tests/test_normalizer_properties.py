@@ -1,5 +1,6 @@
 """Property-based tests: the normalizers take any string a feed can hold and answer with a
 value of their vocabulary, never an exception (issue: hostile input never breaks the job)."""
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
