@@ -1,5 +1,6 @@
 """Seniority stage: title markers, structured fields, years of experience, text cues, the
-ClassifySeniority composite, and agreement with employers' own LinkedIn levels."""
+model for title-silent postings, the ClassifySeniority composite, and agreement with
+employers' own LinkedIn levels."""
 from __future__ import annotations
 
 import csv
@@ -13,9 +14,10 @@ from apache_beam.testing.util import assert_that, equal_to
 
 from schemas.posting import SENIORITY_LEVELS
 from transforms.seniority import (
-    ClassifySeniority, classify_seniority, description_seniority, hint_level, title_seniority,
-    years_level, years_required,
+    MODEL_FEATURES, ClassifySeniority, classify_seniority, description_seniority, hint_level,
+    model_seniority, seniority_features, title_seniority, years_level, years_required,
 )
+from transforms.seniority_model import LevelModel, seniority_model
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
@@ -221,12 +223,135 @@ def test_text_cues_when_no_years(text, expected):
     assert description_seniority(text) == expected
 
 
-def test_title_beats_years_and_years_beat_cues():
+def test_title_beats_text_and_a_figure_beats_wording():
     text = "We are looking for a Junior analyst. At least 5 years of experience with SQL."
     assert classify_seniority("Senior Data Analyst", text) == ("senior", "title: Senior")
-    assert classify_seniority("Data Analyst", text) == ("senior", "years: at least 5")
+    # "looking for a Junior" would decide on its own; with a figure the model reads both.
+    assert classify_seniority("Data Analyst", text) == (
+        "senior", "model: years 5-6, mentions juniors, experience wording")
+    assert classify_seniority("Data Analyst", "We are looking for a Junior analyst.") == (
+        "junior", "text: looking for a junior")
     assert classify_seniority("Data Analyst", None) == ("unknown", None)
     assert classify_seniority(None, None) == ("unknown", None)
+
+
+# --- The model, for title-silent postings --------------------------------------------
+# Excerpts of real postings: SkillSpan (MIT), USAJOBS 2021 (public domain), Place de
+# l'emploi public (Etalab).
+JAVA_ENGINEER = ("Collaborate with other team members and stakeholders. Coach and mentor less "
+                 "experienced peers. Experience of Cloud Technologies. NoSQL Database "
+                 "experience.")
+TYPESCRIPT_ENGINEER = (
+    "You have at least 2-3 years of experience in challenging environments; Our mentor "
+    "developer will be there to provide you with a quality on-boarding and support you "
+    "through Pair-Programming to bring your Typescript skills to the next level.")
+DEVOPS = "Your profile: You have at least 3 years of DevOps experience at a high-level."
+CHAUFFEUR = ("REQUIREMENTS/ QUALIFICATIONS High school graduate or equivalent One (1) Three (3) "
+             "years of experience working as a Driver or in the field of Vehicle Operations.")
+SUPPLY_ANALYST = (
+    "Experience using computer and automation systems. SPECIALIZED EXPERIENCE: Must have at "
+    "least 24 months experience, education, or training dealing with cost estimates, budgets "
+    "or funding management. Experience conducting extensive searches for required "
+    "information; reconstruct records for complex supply transactions; and/or provide supply "
+    "operations support.")
+SCIENCE_ANALYST = (
+    "Candidates must have a Ph.D. in Mathematical or Physical Sciences, Engineering, or "
+    "related research oriented field; OR a Master's degree in Mathematical or Physical "
+    "Sciences, Engineering, or research oriented field plus after award of the degree, two or "
+    "more years of successful research, research administration, and/or managerial "
+    "experience pertinent to the position.")
+PROGRAM_ANALYST = (
+    "This position requires applicants to have at least one year (52 weeks) of specialized "
+    "experience at the next lower band, equivalent to the PE-IIA, PT-II, or GS-13 level in "
+    "the federal service.")
+
+
+@pytest.mark.parametrize("title, text, expected", [
+    ("Software Engineer - Java", JAVA_ENGINEER,
+     ["no years figure", "mentoring", "stakeholders", "title: engineer"]),
+    ("Software Engineer", TYPESCRIPT_ENGINEER,
+     ["years 2", "experience wording", "mentoring", "supports", "title: engineer"]),
+    (None, CHAUFFEUR, ["years 3-4", "experience wording"]),
+    ("SUPPLY SYSTEMS ANALYST", SUPPLY_ANALYST,
+     ["years 2", "experience wording", "supports", "title: analyst"]),
+    ("Science Analyst (Facilities)", SCIENCE_ANALYST,
+     ["no years figure", "master's degree", "phd", "research or machine learning",
+      "degree without years", "title: analyst", "title: scientist"]),
+    ("Data Analyst", None, ["title: analyst"]),
+])
+def test_seniority_features(title, text, expected):
+    assert seniority_features(title, text) == expected
+
+
+@pytest.mark.parametrize("title, text, expected", [
+    # the model picks an employer's bucket and names its strongest reasons
+    ("Software Engineer - Java", JAVA_ENGINEER,
+     ("junior", "model: title: engineer, stakeholders, no years figure")),
+    ("SUPPLY SYSTEMS ANALYST", SUPPLY_ANALYST,
+     ("mid", "model: title: analyst, supports, years 2")),
+    ("Science Analyst (Facilities)", SCIENCE_ANALYST,
+     ("junior", "model: title: scientist, research or machine learning, title: analyst")),
+    # the years table places the posting inside the bucket (Mid-Senior level, 3 years: mid)
+    (None, DEVOPS, ("mid", "model: years 3-4; years: at least 3")),
+    (None, CHAUFFEUR, ("mid", "model: years 3-4, experience wording; years: three")),
+    ("Program Analyst", PROGRAM_ANALYST,
+     ("junior", "model: title: analyst, years <2; years: at least one")),
+    # ... but never out of it: these employers call analysts Associate whatever the years
+    ("Data Analyst", "Requirements5+ years of experience building analytical tools",
+     ("mid", "model: title: analyst")),
+])
+def test_model_reads_title_silent_english_postings(title, text, expected):
+    assert classify_seniority(title, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("- 3 à 5 ans d’expérience similaire ;", ("mid", "years: 3-5")),
+    ("Vous justifiez d'une expérience de 3 à 5 ans dans le domaine des données et vous avez "
+     "le sens du travail en équipe.", ("mid", "years: 3-5")),
+])
+def test_other_languages_keep_the_rules(text, expected):
+    assert model_seniority("Chargé de mission", text) is None
+    assert classify_seniority("Chargé de mission", text) == expected
+
+
+def test_model_needs_words_about_the_job_not_only_a_missing_figure():
+    assert model_seniority("Data Analyst", "Join our friendly team in Oakland.") is None
+    assert classify_seniority("Data Analyst", "Join our friendly team in Oakland.") == (
+        "unknown", None)
+
+
+TOY_MODEL = LevelModel.from_json({
+    "classes": ["Entry level", "Associate", "Mid-Senior level"],
+    "bias": [0.0, 0.5, 0.0],
+    "weights": {"years <2": [1.0, 0.0, -1.0], "years 5-6": [-1.0, 0.0, 1.5],
+                "phd": [0.0, -0.3, 0.3], "supports": [0.2, 0.2, -0.4]},
+})
+
+
+@pytest.mark.parametrize("features, label, reasons", [
+    ([], "Associate", ()),
+    (["years <2"], "Entry level", ("years <2",)),
+    (["years 5-6", "phd", "supports"], "Mid-Senior level", ("years 5-6", "phd")),
+    (["supports", "not a feature"], "Associate", ("supports",)),
+])
+def test_level_model_predicts_with_reasons(features, label, reasons):
+    prediction = TOY_MODEL.predict(features)
+    assert (prediction.label, prediction.reasons) == (label, reasons)
+    assert sum(TOY_MODEL.probabilities(features)) == pytest.approx(1.0)
+
+
+def test_level_model_rejects_ragged_weights():
+    with pytest.raises(ValueError):
+        LevelModel.from_json({"classes": ["Associate", "Director"], "bias": [0.0, 0.0],
+                              "weights": {"phd": [0.1]}})
+
+
+def test_bundled_model_weighs_every_feature_and_maps_to_the_ladder():
+    model = seniority_model()
+    assert list(model.weights) == MODEL_FEATURES
+    assert [hint_level(label).level for label in model.classes] == [
+        "junior", "mid", "senior", "director", "executive"]
+    assert LevelModel.from_json(model.to_json()) == model
 
 
 def test_spotify_page_is_mid_from_its_title():
@@ -240,18 +365,39 @@ def test_spotify_page_is_mid_from_its_title():
 
 # --- Agreement with employers' own levels (local corpus, not copied) -----------------
 
-def test_linkedin_agreement_is_measured():
+def _linkedin_halves() -> tuple:
     if not (CORPUS / "linkedin-ca-2018" / "postings.csv").exists():
         pytest.skip(f"linkedin-ca-2018 not found under {CORPUS}")
     sys.path.insert(0, str(REPO / "bench"))
-    from measure_seniority import labelled_postings, measure  # noqa: E402
-    result = measure(labelled_postings(CORPUS))
-    print(f"\nlinkedin-ca-2018 agreement: {result['agreed']}/{result['postings']} = "
-          f"{result['agreement']:.1%}; unknown {result['unknown_rate']:.1%}")
-    assert result["postings"] == 641
+    from measure_seniority import (  # noqa: E402
+        HELD_OUT, employer_half, labelled_postings, measure,
+    )
+    postings = labelled_postings(CORPUS)
+    held_out = [posting for posting in postings if employer_half(posting["company"]) == HELD_OUT]
+    return postings, held_out, measure
+
+
+def test_linkedin_agreement_on_the_held_out_employers():
+    """The model never saw these employers (bench/train_seniority_model.py)."""
+    postings, held_out, measure = _linkedin_halves()
+    result = measure(held_out)
+    silent = measure([posting for posting in held_out if title_seniority(posting["title"]) is None])
+    print(f"\nlinkedin-ca-2018 held-out agreement: {result['agreed']}/{result['postings']} = "
+          f"{result['agreement']:.1%} (title-silent {silent['agreed']}/{silent['postings']} = "
+          f"{silent['agreement']:.1%}); unknown {result['unknown_rate']:.1%}")
+    assert (len(postings), result["postings"], silent["postings"]) == (641, 345, 189)
     assert result["unknown_rate"] <= 0.15
-    # A regression floor, not the issue's 80% goal: see seniority.md for why titles cap it.
-    assert result["agreement"] >= 0.55
+    # Guards a few points under the measured 63.2% and 74.1%, not the issue's 80% goal:
+    # titles cap it at 77% (seniority.md, "Measured").
+    assert result["agreement"] >= 0.60
+    assert silent["agreement"] >= 0.70
+
+
+def test_linkedin_agreement_on_the_whole_file():
+    postings, _, measure = _linkedin_halves()
+    result = measure(postings)
+    assert result["unknown_rate"] <= 0.15
+    assert result["agreement"] >= 0.60  # measured 63.7%, training half included
 
 
 # --- Composite -----------------------------------------------------------------------
@@ -276,7 +422,7 @@ def test_classify_seniority_composite():
             rows | "Levels" >> beam.Map(
                 lambda row: (row["posting_id"], row["seniority"], row["seniority_evidence"])),
             equal_to([("a", "mid", "title: II"), ("b", "senior", "field: GS-12"),
-                      ("c", "senior", "years: 5+"), ("d", "unknown", None)]))
+                      ("c", "mid", "model: title: analyst"), ("d", "unknown", None)]))
 
 
 def test_composite_does_not_mutate_its_input():

@@ -3,18 +3,23 @@ the words that decided it. Stage 4 of the flow (read -> parse -> location -> sen
 skills -> dedupe -> aggregate); the ladder, years table and crosswalks are in seniority.md.
 
 Evidence order: the source's structured level (`seniority_hint`), then title markers, then
-the years of experience asked for (structured `experience_months`, then the text), then
-plainer text cues ("entry-level", "recent graduates"); "unknown" when all are silent.
+structured `experience_months`; for a silent title, the requirements text: a stated level
+("entry-level", "looking for a Senior"), else a small model of employers' levels over the
+text's features (seniority_model.py) refined by the years asked for; text in other
+languages keeps the years table and cues. "unknown" when all are silent.
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from typing import Iterable, Iterator, NamedTuple, Optional
 
+import ahocorasick
 import apache_beam as beam
 
 from schemas.posting import SENIORITY_LEVELS
+from transforms.seniority_model import seniority_model
 
 UNKNOWN = "unknown"
 # The ladder without "unknown", lowest first: ranks order IC modifiers and compare levels.
@@ -129,6 +134,8 @@ def _fold_fast(text: str) -> str:
 
 def _fold(text: str) -> str:
     """Lower case without accents, same length as `text` whenever the script allows it."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return stripped.lower()
@@ -379,6 +386,7 @@ _EXPERIENCE_FIELD = re.compile(r"\bexperience\s*\(years?\)\s*:?\s*(\d{1,2})\b")
 _MONTHS = re.compile(r"(?<!\d)(\d{1,2}|six|twelve|eighteen)\s*\+?\s*months?\b"
                      r"(?=[^.;\n]{0,60}\bexperience)")
 _MONTH_WORDS = {"six": 6, "twelve": 12, "eighteen": 18}
+_MONTHS_LEAD = 20  # "eighteen + months": how far before "month" a match may start
 
 # Years asked for -> level; the lower bound of a range counts ("3-5 years" = 3) because it
 # is what a candidate must have. Documented in seniority.md.
@@ -432,6 +440,7 @@ def _requirement(text: str, match: re.Match) -> Optional[tuple[YearsRequirement,
 # pattern itself only runs on a short window before each one.
 _YEAR_UNITS = ("year", "yr", "ans", "annee", "jahr", " ar ", " ars ")
 _WINDOW = 45
+_WORD_ONLY_UNITS = frozenset(("ans",))
 
 
 def _years_matches(text: str) -> Iterator[re.Match]:
@@ -439,6 +448,10 @@ def _years_matches(text: str) -> Iterator[re.Match]:
     for unit in _YEAR_UNITS:
         position = text.find(unit)
         while position >= 0:
+            # French "ans" ends many English words ("plans", "means"): only a word counts.
+            if unit in _WORD_ONLY_UNITS and position and text[position - 1].isalpha():
+                position = text.find(unit, position + len(unit))
+                continue
             match = _YEARS.search(text, max(0, position - _WINDOW), position + len(unit) + 15)
             if match and match.start() not in starts and match.end() > position:
                 starts.add(match.start())
@@ -463,10 +476,13 @@ def _years_in(text: str) -> Optional[YearsRequirement]:
             required = requirement
     if required or preferred:
         return required or preferred
-    field = _EXPERIENCE_FIELD.search(text)
+    # Both patterns are gated by a literal they contain: a full-text regex scan per posting
+    # would cost more than the rest of the years reading.
+    field = _EXPERIENCE_FIELD.search(text) if "(year" in text else None
     if field:
         return YearsRequirement(float(field.group(1)), field.group(1))
-    months = _MONTHS.search(text)
+    month = text.find("month")
+    months = _MONTHS.search(text, max(0, month - _MONTHS_LEAD)) if month >= 0 else None
     if months:
         count = _MONTH_WORDS.get(months.group(1)) or float(months.group(1))
         return YearsRequirement(count / 12, f"{months.group(1)} months")
@@ -499,59 +515,86 @@ class _Cue(NamedTuple):
     pattern: re.Pattern
 
 
+_INTERNSHIP_CUE = _Cue("intern", ("internship",), re.compile(
+    r"\b(?:this|our|the|summer|paid)\s+internship\b|"
+    r"\binternship\s+(?:program|position|opportunity|role)\b"))
+_GRADUATE_CUE = _Cue("junior", ("entry", "grad", "no prior", "no previous", "no experience",
+                                "early", "junior", "0-", "0 -", "zero"), re.compile(
+    r"\b(?:entry[\s-]level|(?:recent(?:ly)?|newly)\s+(?:college\s+)?grad(?:uate[sd]?)?|"
+    r"new\s+grad(?:uate)?s?|"
+    r"no\s+(?:prior\s+|previous\s+)?experience\s+(?:is\s+)?(?:required|necessary|needed)|"
+    r"early[\s-]career|junior[\s-]level|(?:0|zero)\s*-\s*(?:1|2|one|two)\s+years?)\b"))
+_SENIOR_CUE = _Cue("senior", ("senior", "seasoned", "extensive", "significant", "deep "),
+                   re.compile(r"\b(?:senior[\s-]level|seasoned|extensive\s+experience|"
+                              r"significant\s+experience|deep\s+(?:expertise|experience))\b"))
+_EXPERIENCE_CUE = _Cue("mid", ("experience",), re.compile(
+    r"\b(?:(?:proven|prior|previous|demonstrated|professional|relevant|hands-on|solid|"
+    r"practical)\s+experience|experience\s+(?:with|in|using|working|as)\b)"))
 _CUES: tuple[_Cue, ...] = (
-    _Cue("intern", ("internship",), re.compile(
-        r"\b(?:this|our|the|summer|paid)\s+internship\b|"
-        r"\binternship\s+(?:program|position|opportunity|role)\b")),
-    _Cue("junior", ("entry", "grad", "no prior", "no previous", "no experience", "early",
-                    "junior", "0-", "0 -", "zero"), re.compile(
-        r"\b(?:entry[\s-]level|recent\s+(?:college\s+)?grad(?:uate)?s?|new\s+grad(?:uate)?s?|"
-        r"no\s+(?:prior\s+|previous\s+)?experience\s+(?:is\s+)?(?:required|necessary|needed)|"
-        r"early[\s-]career|junior[\s-]level|(?:0|zero)\s*-\s*(?:1|2|one|two)\s+years?)\b")),
-    _Cue("senior", ("senior", "seasoned", "extensive", "significant", "deep "), re.compile(
-        r"\b(?:senior[\s-]level|seasoned|extensive\s+experience|significant\s+experience|"
-        r"deep\s+(?:expertise|experience))\b")),
+    _INTERNSHIP_CUE,
+    _GRADUATE_CUE,
+    _SENIOR_CUE,
     _Cue("manager", ("direct report", "people manag", "team of"), re.compile(
         r"\b(?:direct\s+reports|people\s+management|(?:manage|lead|supervise)\s+a\s+team\s+of)\b")),
-    _Cue("mid", ("experience",), re.compile(
-        r"\b(?:(?:proven|prior|previous|demonstrated|professional|relevant|hands-on|solid|"
-        r"practical)\s+experience|experience\s+(?:with|in|using|working|as)\b)")),
+    _EXPERIENCE_CUE,
     _Cue("junior", ("bachelor", "master", "b.s.", "b.a.", "ba/bs", "bs/ba", "degree"), re.compile(
         r"\b(?:bachelor(?:'s|s)?(?:\s+degree)?|master's\s+degree|b\.s\.|b\.a\.|"
         r"ba/bs|bs/ba|college\s+degree|university\s+degree|degree\s+in)\b")),
 )
 _OPENING_VERBS = ("looking for", "seeking", "searching for", "hiring", "recruiting")
-# How far before its gate literal a cue's match may start ("recent college grad").
+# How far before its gate literal a cue's match may start ("recent college grad"), and
+# how far after it may end: patterns run only in these windows around each literal found.
 _CUE_LEAD = 30
+_CUE_TAIL = 60
 
 
-def _first(text: str, literals: Iterable[str], end: Optional[int] = None) -> int:
-    found = [position for position in (text.find(literal, 0, end) for literal in literals)
-             if position >= 0]
-    return min(found) if found else -1
+def _search_near(text: str, literals: Iterable[str], pattern: re.Pattern) -> Optional[re.Match]:
+    """The earliest match of `pattern`, sought only around occurrences of `literals`."""
+    earliest = None
+    for literal in literals:
+        position = text.find(literal)
+        while position >= 0 and (earliest is None or position - _CUE_LEAD < earliest.start()):
+            match = pattern.search(text, max(0, position - _CUE_LEAD),
+                                   position + len(literal) + _CUE_TAIL)
+            if match:
+                if earliest is None or match.start() < earliest.start():
+                    earliest = match
+                break
+            position = text.find(literal, position + len(literal))
+    return earliest
 
 
-def _cue_in(text: str) -> Optional[Verdict]:
-    if _first(text, _OPENING_VERBS, OPENING_CHARS) >= 0:
-        opening = _OPENING.search(text, 0, OPENING_CHARS)
+# Statements of a level (the opening's "looking for a Senior ...", internship and
+# graduate-market wording) are as explicit as a title marker: when the text gives no years
+# figure they decide before the model.
+_STATEMENT_CUES = (_INTERNSHIP_CUE, _GRADUATE_CUE)
+
+
+def _opening_in(text: str) -> Optional[Verdict]:
+    # The pattern is tried only where one of its verbs stands, leftmost first.
+    starts = []
+    for verb in _OPENING_VERBS:
+        position = text.find(verb, 0, OPENING_CHARS)
+        while position >= 0:
+            starts.append(position)
+            position = text.find(verb, position + len(verb), OPENING_CHARS)
+    for position in sorted(starts):
+        opening = _OPENING.match(text, position, OPENING_CHARS)
         if opening:
             word = opening.group(1).rstrip(".").replace("-", " ")
             return _OPENING_LEVELS[" ".join(word.split())], "text: " + opening.group(0)
-    for cue in _CUES:
-        first = _first(text, cue.literals)
-        if first < 0:
-            continue
-        match = cue.pattern.search(text, max(0, first - _CUE_LEAD))
-        if match:
-            return cue.level, "text: " + match.group(0)
     return None
 
 
-def text_cue(description: Optional[str]) -> Optional[Verdict]:
-    """(level, evidence) from plain wording, for postings that give no years."""
-    if not description:
-        return None
-    return _cue_in(_fold_fast(description[:MAX_SCANNED_CHARS]))
+def _cue_in(text: str) -> Optional[Verdict]:
+    opening = _opening_in(text)
+    if opening is not None:
+        return opening
+    for cue in _CUES:
+        match = _search_near(text, cue.literals, cue.pattern)
+        if match:
+            return cue.level, "text: " + match.group(0)
+    return None
 
 
 def description_seniority(description: Optional[str]) -> Optional[Verdict]:
@@ -563,6 +606,196 @@ def description_seniority(description: Optional[str]) -> Optional[Verdict]:
     if years is not None:
         return years_level(years.years), "years: " + years.text
     return _cue_in(text)
+
+
+# --------------------------------------------------------------------------------------
+# Model features: what the model reads in a posting whose title is silent.
+# --------------------------------------------------------------------------------------
+
+# Years asked for, in the buckets of seniority.md's evidence table. A posting without a
+# figure has a feature of its own: most postings name some experience, so what the
+# model learns for "experience with ..." alone would otherwise be learnt from postings
+# that also give a figure.
+YEARS_BUCKETS = ((0, "years <2"), (2, "years 2"), (3, "years 3-4"), (5, "years 5-6"),
+                 (7, "years 7-9"), (10, "years 10+"))
+NO_YEARS = "no years figure"
+
+
+def years_bucket(years: float) -> str:
+    bucket = YEARS_BUCKETS[0][1]
+    for threshold, name in YEARS_BUCKETS:
+        if years >= threshold:
+            bucket = name
+    return bucket
+
+
+class _TextFeature(NamedTuple):
+    name: str  # as the model's weights and the evidence call it
+    literals: tuple  # a cheap gate: every match contains one of them
+    pattern: Optional[re.Pattern]  # None when a literal is enough
+
+
+_DEGREE_FEATURES = ("bachelor's degree", "master's degree", "phd")
+_TEXT_FEATURES: tuple[_TextFeature, ...] = (
+    _TextFeature("experience wording", _EXPERIENCE_CUE.literals, _EXPERIENCE_CUE.pattern),
+    _TextFeature("bachelor's degree", ("bachelor", "b.s.", "b.a.", "ba/bs", "bs/ba", "bs in",
+                                       "ba in", "degree"), re.compile(
+        r"\b(?:bachelor|b\.s\.|b\.a\.|ba/bs|bs/ba|bs\s+in|ba\s+in|college\s+degree|"
+        r"university\s+degree|undergraduate\s+degree|(?:4|four)[\s-]year\s+degree)")),
+    _TextFeature("master's degree", ("master", "m.s.", "ms in", "ms/", "ms or", "mba"),
+                 re.compile(r"\b(?:master'?s|m\.s\.|ms\s+in|ms\s*/\s*ph|ms\s+or\s+ph|mba)\b")),
+    _TextFeature("phd", ("phd", "ph.d", "doctora"), re.compile(r"\b(?:ph\.?\s?d|doctora)")),
+    _TextFeature("senior wording", _SENIOR_CUE.literals, _SENIOR_CUE.pattern),
+    _TextFeature("people management", ("direct report", "people manag", "a team", "supervis"),
+                 re.compile(r"\b(?:direct\s+reports|people\s+management|"
+                            r"(?:manage|lead|supervise|build|grow)\s+(?:and\s+\w+\s+)?a\s+team|"
+                            r"supervis(?:e|es|ing)\s+(?:staff|employees|analysts|engineers))\b")),
+    _TextFeature("mentoring", ("mentor", "coach"), re.compile(r"\b(?:mentor|coach)")),
+    _TextFeature("leads work", ("lead",), re.compile(
+        r"\blead(?:s|ing)?\s+(?:the\s+|a\s+|our\s+)?(?:development|design|efforts?|projects?|"
+        r"initiatives?|architecture|implementation|cross-functional)\b|"
+        r"\btechnical\s+leadership\b")),
+    _TextFeature("mentions juniors", ("junior",), re.compile(r"\bjunior\b")),
+    _TextFeature("assists", ("assist",), re.compile(r"\bassist(?:s|ing)?\b")),
+    _TextFeature("under supervision", ("supervision", "direction", "guidance"), re.compile(
+        r"\bunder\s+(?:the\s+)?(?:\w+\s+)?(?:supervision|direction|guidance)\b")),
+    _TextFeature("supports", ("support",), re.compile(r"\bsupport(?:s|ing)?\b")),
+    _TextFeature("learning on the job", ("learn", "training"), re.compile(
+        r"\b(?:(?:eager|willing|willingness|desire|opportunit(?:y|ies))\s+to\s+learn|"
+        r"learn\s+(?:new|from|and\s+grow)|on-the-job\s+training|"
+        r"training\s+(?:is\s+|will\s+be\s+)?provided)\b")),
+    _TextFeature("strategy", ("strateg",), None),
+    _TextFeature("stakeholders", ("stakeholder",), None),
+    _TextFeature("reporting duties", ("excel", "report", "dashboard"),
+                 re.compile(r"\b(?:excel|reports|reporting|dashboards?)\b")),
+    _TextFeature("research or machine learning", ("research", "machine learning",
+                                                  "deep learning"), None),
+    _TextFeature("contract wording", ("contract", "w2", "c2c", "duration"),
+                 re.compile(r"\b(?:contract|w2|c2c|duration)\b")),
+)
+# The occupation a silent title names: employers level analysts, scientists and engineers
+# differently even when the title carries no level.
+_TITLE_FEATURES: tuple[tuple[str, re.Pattern], ...] = (
+    ("title: analyst", re.compile(r"\banaly")),
+    ("title: scientist", re.compile(r"\bscien")),
+    ("title: engineer", re.compile(r"\b(?:engineer|developer|programmer)")),
+    ("title: product/project manager", re.compile(r"\bmanager")),
+    ("title: specialist", re.compile(r"\b(?:specialist|consultant|coordinator|administrator)")),
+)
+DEGREE_WITHOUT_YEARS = "degree without years"
+# Every feature the model may weigh, in the order its JSON lists them.
+MODEL_FEATURES = ([name for _, name in YEARS_BUCKETS] + [NO_YEARS]
+                  + [feature.name for feature in _TEXT_FEATURES] + [DEGREE_WITHOUT_YEARS]
+                  + [name for name, _ in _TITLE_FEATURES])
+
+
+# The statement cues and the features are sought in one pass: their gate literals sit in
+# one automaton (a str.find per literal would cost more than the rest of the stage).
+_SCANNED = _STATEMENT_CUES + _TEXT_FEATURES
+
+
+@functools.lru_cache(maxsize=1)
+def _scan_automaton() -> ahocorasick.Automaton:
+    automaton = ahocorasick.Automaton()
+    owners: dict[str, list[int]] = {}
+    for index, scanned in enumerate(_SCANNED):
+        for literal in scanned.literals:
+            owners.setdefault(literal, []).append(index)
+    for literal, indices in owners.items():
+        automaton.add_word(literal, (len(literal), tuple(indices)))
+    automaton.make_automaton()
+    return automaton
+
+
+def _scan(text: str) -> list:
+    """For each entry of _SCANNED: its first match in `text` (True for a bare literal)."""
+    hits: list = [None] * len(_SCANNED)
+    for end, (length, indices) in _scan_automaton().iter(text):
+        start = end + 1 - length
+        for index in indices:
+            if hits[index] is not None:
+                continue
+            pattern = _SCANNED[index].pattern
+            hits[index] = True if pattern is None else pattern.search(
+                text, max(0, start - _CUE_LEAD), end + 1 + _CUE_TAIL)
+    return hits
+
+
+def _statement(text: str, hits: list) -> Optional[Verdict]:
+    opening = _opening_in(text)
+    if opening is not None:
+        return opening
+    for cue, match in zip(_STATEMENT_CUES, hits):
+        if match:
+            return cue.level, "text: " + match.group(0)
+    return None
+
+
+def _text_features(hits: list, years: Optional[YearsRequirement]) -> list[str]:
+    found = [years_bucket(years.years) if years is not None else NO_YEARS]
+    found += [feature.name for feature, hit in
+              zip(_TEXT_FEATURES, hits[len(_STATEMENT_CUES):]) if hit]
+    if years is None and any(name in found for name in _DEGREE_FEATURES):
+        found.append(DEGREE_WITHOUT_YEARS)
+    return found
+
+
+def _title_features(title: Optional[str]) -> list[str]:
+    folded = _fold(title or "")
+    return [name for name, pattern in _TITLE_FEATURES if pattern.search(folded)]
+
+
+def seniority_features(title: Optional[str], description: Optional[str]) -> list[str]:
+    """The model's yes/no features that fire for a posting (text first, then title)."""
+    if not description:
+        return _title_features(title)
+    text = _fold_fast(description[:MAX_SCANNED_CHARS])
+    return _text_features(_scan(text), _years_in(text)) + _title_features(title)
+
+
+# The model learnt English postings: in other languages its words ("supports",
+# "reporting") mean nothing, so those postings keep the rules. Function words tell.
+_ENGLISH_WORDS = (" the ", " and ", " of ", " to ", " for ", " with ", " you ", " our ", " will ")
+_LANGUAGE_CHARS = 600  # a hundred-odd words: enough to tell the language
+_OTHER_WORDS = (" de ", " la ", " et ", " les ", " des ", " du ", " und ", " der ", " die ",
+                " och ", " att ", " som ", " el ", " y ", " het ", " een ")
+
+
+def _reads_english(text: str) -> bool:
+    opening = text[:_LANGUAGE_CHARS]
+    english = sum(opening.count(word) for word in _ENGLISH_WORDS)
+    return english > 0 and english >= sum(opening.count(word) for word in _OTHER_WORDS)
+
+
+def model_seniority(title: Optional[str], description: Optional[str]) -> Optional[Verdict]:
+    """(level, "model: <features>") for a title-silent English posting, or None when the
+    text states a level itself, is not English, or gives the model nothing to read."""
+    if not description:
+        return None
+    text = _fold_fast(description[:MAX_SCANNED_CHARS])
+    if not _reads_english(text):
+        return None
+    hits = _scan(text)
+    years = _years_in(text)
+    # As in the rules, a figure outranks wording: the statements speak only without one.
+    if years is None:
+        statement = _statement(text, hits)
+        if statement is not None:
+            return statement
+    features = _text_features(hits, years)
+    if features == [NO_YEARS]:
+        return None
+    prediction = seniority_model().predict(features + _title_features(title))
+    evidence = "model: " + (", ".join(prediction.reasons) or "base rate")
+    # The model names an employer's bucket (LinkedIn's levels are coarser than the
+    # ladder); the years table places the posting inside it, as a title refines a
+    # structured field: "Mid-Senior level" asking 3 years is mid, asking 5 is senior.
+    bucket = hint_level(prediction.label)
+    if years is not None:
+        from_years = years_level(years.years)
+        if from_years != bucket.level and from_years in bucket.refinable_to:
+            return from_years, f"{evidence}; years: {years.text}"
+    return bucket.level, evidence
 
 
 # --------------------------------------------------------------------------------------
@@ -592,7 +825,7 @@ def classify_seniority(title: Optional[str], description: Optional[str] = None,
     if experience_months is not None and experience_months >= 0:
         level = years_level(experience_months / 12)
         return level, f"field: {experience_months} months of experience"
-    from_text = description_seniority(description)
+    from_text = model_seniority(title, description) or description_seniority(description)
     if from_text is not None:
         return from_text
     return UNKNOWN, None
@@ -607,6 +840,9 @@ class _ClassifySeniorityFn(beam.DoFn):
 
     def __init__(self):
         self._unknown = beam.metrics.Metrics.counter("seniority", "seniority_unknown")
+
+    def setup(self):
+        seniority_model()  # parse the bundled weights once per worker, not per bundle
 
     def process(self, posting: dict) -> Iterator[dict]:
         level, evidence = classify_seniority(
