@@ -41,7 +41,7 @@ def skill_ids(extractor: SkillExtractor, text: str) -> list[str]:
 def test_bundled_taxonomy_identity():
     taxonomy = load_taxonomy()
     summary = taxonomy_summary(taxonomy)
-    assert (summary["name"], summary["version"]) == ("posting-analytics-skills", "1.0.0")
+    assert (summary["name"], summary["version"]) == ("posting-analytics-skills", "1.1.0")
     assert summary["size"] == len(taxonomy.skills)
     spark = taxonomy.skills["apache-spark"]
     assert (spark.name, spark.category, spark.match) == ("Apache Spark", "data_ml", "context")
@@ -160,6 +160,102 @@ def test_precision_guards(extractor, skill_id, text, expected):
     assert (skill_id in skill_ids(extractor, text)) is expected
 
 
+# SkillSpan (MIT, (c) Zhang et al.) and USAJOBS (public domain) sentences, plus a few written
+# for the test where the brief names the trap ("French fries", "a Swedish company").
+@pytest.mark.parametrize("skill_id, text, expected", [
+    ("english-language", "Fluent in Spanish and English", True),
+    ("french-language", "English, Spanish and French", True),
+    ("english-language", "You have good communication skills and are fluent in both Danish "
+                         "and English orally and in writing.", True),
+    ("english-language", "An excellent command of PowerPoint Excel and English is a must and "
+                         "FMCG experience is a plus.", True),
+    ("german-language", "Fluent English both written and spoken is a must while German "
+                        "Italian and French are considered as an advantage", True),
+    ("english-language", "Speak and write English effortlessly Danish is an advantage", True),
+    ("english-language", "You have the excellent communication touch\nverbal and written "
+                         "english skills", True),
+    ("french-language", "French fries and English muffins", False),
+    ("english-language", "French fries and English muffins", False),
+    ("swedish-language", "We are a Swedish company with offices in Stockholm", False),
+    ("danish-language", "You have an education in economics business or finance at master "
+                        "level corresponding to the Danish educations cand.oecon.", False),
+    ("danish-language", "Qualified applicants must have a valid Danish Class B Driver's "
+                        "License.", False),
+    ("danish-language", "Memorandum on Job Structure for Academic Staff at Danish "
+                        "Universities", False),
+])
+def test_spoken_languages_need_a_language_reading(extractor, skill_id, text, expected):
+    assert (skill_id in skill_ids(extractor, text)) is expected
+
+
+@pytest.mark.parametrize("skill_id, text, expected", [
+    ("bill-of-materials-management", "Maintain the BOM in SAP for new product introductions",
+     True),
+    ("bill-of-materials-management", "JavaScript TypeScript; understanding of transpilation "
+                                     "BOM DOM and Virtual DOM", False),
+    ("long-term-care", "Two years of nursing experience in an LTC facility", True),
+    ("long-term-care", "The selecting supervisor for this vacancy is LTC Gordon Pedersen .",
+     False),
+    ("goods-receiving", "the leading service and e-commerce site for second hand goods in "
+                        "<LOCATION>", False),
+    ("goods-receiving", "Goods inwards: check deliveries against purchase orders", True),
+    ("mergers-and-acquisitions", "M&A due diligence and post-merger integration", True),
+    ("mergers-and-acquisitions", "I'm a team player who loves data", False),
+    ("learning-and-development", "Partner with L&D on onboarding programmes", True),
+    ("learning-and-development", "Pay is competitive for l d roles", False),
+    ("audit-software", "Audit analytics in TeamMate and CaseWare", True),
+    ("audit-software", "You could be our next teammate if you have 3+ years of people "
+                       "management experience", False),
+    ("android-room", "Persistence with Room and Retrofit in Kotlin apps", True),
+    ("android-room", "Personal development? Check.\nRoom for error? Check.", False),
+    ("lifeguarding", "Teckro is currently used around the world on trials for lifesaving "
+                     "medicines", False),
+    ("computer-networking", "Knowledge of Computer Architecture OS internals and Networking is "
+                            "essential.", True),
+    ("computer-networking", "Strong networking skills and a wide professional network", False),
+    ("computer-networking", "Live the startup adventure thanks to events and networking "
+                            "opportunities", False),
+    ("waterfall-methodology", "Project methodologies include both Waterfall and Agile.", True),
+    ("waterfall-methodology", "A team hike to the waterfall every summer", False),
+    ("singer-etl", "Work with the Modern Data Stack using ELT tools like Singer (orchestrated "
+                   "by Pipelinewise/Meltano) dbt and Snowflake", True),
+    ("singer-etl", "Singer and songwriter wanted for our wedding band", False),
+])
+def test_ambiguous_aliases_on_real_sentences(extractor, skill_id, text, expected):
+    assert (skill_id in skill_ids(extractor, text)) is expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # SkillSpan dev knowledge spans the 1.1.0 disciplines and tools were added for.
+    ("Strong engineering background preferably in fields such as Computer Science "
+     "Mathematics Software Engineering Physics.",
+     ["computer-science", "mathematics", "software-development", "physics"]),
+    ("Candidates are required to have a master\u00b4s degree in biochemistry or human biology.",
+     ["biochemistry", "biology"]),
+    ("Knowledge in ubiquitin signaling networks or similar cellular pathways and cell biology "
+     "cell signaling and cancer biology would be considered a distinct advantage.",
+     ["cell-biology", "biology"]),
+    ("a relevant social science discipline (for example economics agricultural economics "
+     "development studies)", ["economics", "development-studies"]),
+    ("university degree in computer science physics electrical engineering or a comparable "
+     "field of study", ["computer-science", "physics", "electrical-engineering"]),
+    ("Plastic and Polymer materials Functional Materials Biobased polymers for circular use "
+     "Heterogeneous catalysis", ["catalysis"]),
+    ("Experience with physiological measurements and/or neuroscience is a definite advantage.",
+     ["neuroscience"]),
+    ("Understanding embedded systems practical knowledge of Internet protocols for example "
+     "(TCP/IP operation) Ethernet", ["embedded-systems", "tcp-ip", "ethernet"]),
+    ("SE attack vectors (phishing vishing SMShing etc.)", ["social-engineering"]),
+    ("Styling with Bulma\nCreating projects and components with the Vue framework",
+     ["bulma", "vue.js"]),
+    ("SENIOR BPMN CAMUNDA JAVA SOFTWARE DEVELOPER", ["business-process-modelling", "camunda"]),
+    ("Experience in communications middleware messaging and database technologies",
+     ["middleware", "databases"]),
+])
+def test_disciplines_and_tools_added_in_1_1(extractor, text, expected):
+    assert skill_ids(extractor, text) == expected
+
+
 def test_sales_is_only_a_skill_in_specific_phrases(extractor):
     assert skill_ids(extractor, "Our Sales team will support you") == []
     assert skill_ids(extractor, "Proven record in B2B sales") == ["b2b-sales"]
@@ -172,6 +268,52 @@ def test_acronyms_only_count_in_capitals(extractor):
 
 # ---------------------------------------------------------------------------------------
 # Only the posting's own text
+
+
+def test_runs_of_whitespace_join_words_with_offsets_in_the_original(extractor):
+    text = "Machine  learning, deep\r\nlearning and\tpandas  \n  DataFrames"
+    assert [(m.skill_id, m.start, m.end, m.surface) for m in extractor.extract(text)] == [
+        ("machine-learning", 0, 17, "Machine  learning"),
+        ("deep-learning", 19, 33, "deep\r\nlearning"),
+        ("pandas", 38, 44, "pandas")]
+    text = "Caf\u00e9 owner \u2013 knows machine\u00a0 learning\u2019s basics and Node.js."
+    assert [(m.skill_id, m.start, m.end, m.surface) for m in extractor.extract(text)] == [
+        ("machine-learning", 19, 36, "machine\u00a0 learning"), ("node.js", 50, 57, "Node.js")]
+    # A paragraph break or a wide gap from flattened HTML is a layout break, not a space.
+    assert skill_ids(extractor, "machine\n\nlearning") == []
+    assert skill_ids(extractor, "used in production    Design retry strategies") == []
+
+
+def test_web_addresses_and_organisation_names_ask_for_nothing(extractor):
+    usajobs = ("For the 1310 series: https://www.opm.gov/policy-data-oversight/classification-"
+               "qualifications/general-schedule-qualification-standards/1300/physics-series-"
+               "1310/ Experience refers to paid and unpaid experience")
+    assert skill_ids(extractor, usajobs) == []
+    assert skill_ids(extractor, "Secure APIs over HTTPS") == ["api-development",
+                                                              "network-protocols"]
+    skillspan = ("A PhD scholarship in simulations of ion transport is available at the "
+                 "Department of Physics Chemistry and Pharmacy")
+    assert skill_ids(extractor, skillspan) == []
+    assert skill_ids(extractor, "Public Buildings Service (PBS), National Capital Region "
+                                "(NCR), Office of Facilities Management (OFM)") == []
+    assert skill_ids(extractor, "A degree in physics or chemistry") == ["physics", "chemistry"]
+
+
+def test_benefit_sections_are_skipped_to_the_next_heading(extractor):
+    skillspan = ("You are open-minded and have a good sense for tech trends.\nWE OFFER\n"
+                 "Autonomous but goal-oriented working style\nIn non-Covid times: weekly "
+                 "fitness training\nAPPLY NOW\nSend your application in Python")
+    assert skill_ids(extractor, skillspan) == ["open-mindedness", "python"]
+    inline = ("Job benefits: Steep learning curve & growth trajectory for fast career "
+              "development International open-minded fun & creative teams")
+    assert skill_ids(extractor, inline) == []
+    # "Benefits" is a cue only as a heading of its own.
+    heading = ("troubleshoot debug and upgrade existing systems\nBenefits\nYou get:\nto work "
+               "in cross-functional teams with a lot of heart and brains\nPaid Time Off\n"
+               "Skills & requirements\nYou need:\nExperience with remote data via REST")
+    assert skill_ids(extractor, heading) == ["debugging", "restful-apis"]
+    assert skill_ids(extractor, "Explain the benefits of cross-functional teams") == [
+        "cross-functional-collaboration"]
 
 
 def test_boilerplate_sentences_are_skipped(extractor):

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from transforms.skills import CATEGORIES, CSV_HEADER, MATCH_MODES, load_taxonomy
+from transforms.skills import CATEGORIES, CSV_HEADER, MATCH_MODES, _fold_alias, load_taxonomy
 
 TAXONOMY_DIR = Path(__file__).resolve().parents[1] / "transforms" / "taxonomy"
 CSV_FILES = sorted(TAXONOMY_DIR.glob("*.csv"))
@@ -52,6 +52,16 @@ def test_technology_files_keep_to_technology_categories():
 def test_ids_unique_across_all_files():
     counts = Counter(row["id"] for path in CSV_FILES for row in rows_of(path))
     assert [skill_id for skill_id, count in counts.items() if count > 1] == []
+
+
+def test_every_surface_form_belongs_to_one_skill():
+    """Forms are compared folded, as the extractor matches them ("ISO 13485" = "ISO-13485"):
+    a form claimed by two skills would count for whichever file is read first."""
+    owners: dict[str, set] = {}
+    for skill in load_taxonomy().skills.values():
+        for form in (skill.name,) + skill.aliases:
+            owners.setdefault(_fold_alias(form), set()).add(skill.id)
+    assert {form: skills for form, skills in owners.items() if len(skills) > 1} == {}
 
 
 def test_manifest_lists_every_file():
