@@ -8,8 +8,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from transforms.formats.clean import (
+    _ENTITY,
     MAX_HTML_DEPTH,
     HtmlTooDeep,
+    _repair_general,
+    _unescape_entity,
     html_nesting_depth,
     html_to_text,
     is_furniture_heading,
@@ -224,3 +227,66 @@ def test_repair_text_is_idempotent(text):
 def test_cleaning_chains_take_markup_soup(parts):
     text = html_to_text("".join(parts))
     assert strip_page_furniture(text) == strip_page_furniture(strip_page_furniture(text))
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # place-emploi-public-fr (Licence Ouverte): French typography puts a no-break space
+        # before ":" and after bullets; "é" + no-break space is no mojibake.
+        ("Activités\u00a0principales :\n\n·\u00a0\u00a0\u00a0 Contribuer aux avancées",
+         "Activités principales :\n\n· Contribuer aux avancées"),
+        ("Sous\u00a0l'autorité\u00a0du\u00a0Responsable de zone",
+         "Sous l'autorité du Responsable de zone"),
+        ("des compétences en électricité\u00a0:", "des compétences en électricité :"),
+        # A mark before a curly quote is real text, not mojibake.
+        ("Great Place to Work®’ award", "Great Place to Work®’ award"),
+        # cp1252 quotes decoded as Latin-1 (C1 controls) are dropped, the real quotes kept.
+        ("a “\u0093quoted\u0094” word", "a “quoted” word"),
+        # Tabs, CRLF and a lone CR.
+        ("Title:\tData Analyst\r\nGrade:\tGS-12\rLocation: DC",
+         "Title: Data Analyst\nGrade: GS-12\nLocation: DC"),
+        # Four-byte, doubly encoded and no-break-space mojibake.
+        ("Free lunch ð\u009f\u0098\u0080 daily", "Free lunch 😀 daily"),
+        ("ÃƒÂ©quipe", "équipe"),
+        ("Ã\u00a0 Paris", "à Paris"),
+        # Line and paragraph separators, zero-width and soft hyphens, a C1 next line.
+        ("naïve\u2028café", "naïve\ncafé"),
+        ("Lead\u200b engineer\u00ad", "Lead engineer"),
+        ("x\u0085y", "xy"),
+    ],
+)
+def test_repair_text_typography_and_encodings(text, expected):
+    assert repair_text(text) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(
+    ["a", "Z", " ", "  ", "\n", "\r\n", "\r", "\t", "\u00a0", "\u2028", "\u0085", "\x0c", "\x1f",
+     "\u3000", "é", "e\u0301", "Ã©", "â€™", "\u200b", "\x00", "\u0092", "&amp;", "\ufeff",
+     "\u00ad", "\ud800", "ﬁ", "\u2000", "ð\u009f\u0098\u0080", "\n\n\n", "électricité\u00a0:"]),
+    max_size=30))
+def test_repair_text_fast_path_agrees_with_the_general_path(parts):
+    # repair_text proves most text clean with str and bytes methods; whatever it returns must
+    # be what the general regex-and-lines path returns for the same (unescaped) text.
+    text = "".join(parts)
+    unescaped = _ENTITY.sub(_unescape_entity, text)
+    assert repair_text(text) == _repair_general(unescaped)
+
+
+@pytest.mark.parametrize(
+    "html, expected",
+    [
+        # Comments, buttons and noscript add no text; bullets stay one per item.
+        ("<ul><li>Go<!-- c --></li><li><button>Apply</button>Rust</li></ul>"
+         "<noscript>x</noscript>", "- Go\n- Rust"),
+        # A template's content and an inline SVG's text are not the posting's.
+        ("<table><tr><td><p>GS-13</p></td><td>$89,834</td></tr></table>"
+         "<template><p>hidden</p></template>", "GS-13\n\n$89,834"),
+        ("<div>Head<div>Nested <b>bold</b></div>tail</div><svg><text>logo</text></svg>",
+         "HeadNested bold\ntail"),
+        ("<ol><li><p>One</p><p>Two</p></li><li>Three</li></ol>", "- One\n\nTwo\n- Three"),
+    ],
+)
+def test_html_to_text_skips_what_is_not_text(html, expected):
+    assert html_to_text(html) == expected

@@ -75,6 +75,12 @@ def test_parse_date(raw, day_first, expected):
         ("active", None, "", "open"),
         (None, None, "Renew expired licences for our fleet.", "unknown"),
         (None, None, "", "unknown"),
+        # Closing words in any case; the regex's case folding also equates "İ" with "i".
+        (None, None, "APPLICATIONS CLOSED\nData Analyst", "closed"),
+        (None, None, "This vacancy has been FILLED.", "closed"),
+        (None, None, "This position has been f\u0130lled", "closed"),
+        (None, None, "Offre pourvue", "closed"),
+        (None, None, "Please close the door; applications open on Monday", "unknown"),
     ],
 )
 def test_posting_status(status_text, valid_through, description, expected):

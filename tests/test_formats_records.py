@@ -1,5 +1,7 @@
 """Structured formats (transforms.formats): detection, JSON/CSV/Greenhouse/Lever/JobSpy records,
 generic key aliases, employment types, and a precise reject for every broken record."""
+import csv
+import io
 import json
 from pathlib import Path
 
@@ -10,9 +12,9 @@ from hypothesis import strategies as st
 from schemas.posting import MAX_RECORD_BYTES, RawRecord
 from schemas.rejects import Reject
 from transforms.formats import detect_format, parse_file
-from transforms.formats.csv_records import parse_csv
+from transforms.formats.csv_records import parse_csv, split_lines
 from transforms.formats.employment import map_employment_type
-from transforms.formats.fields import generic_fields
+from transforms.formats.fields import fields_for_header, generic_fields
 from transforms.formats.greenhouse import parse_greenhouse, unescape_content
 from transforms.formats.json_records import parse_json, parse_jsonl
 from transforms.formats.lever import parse_lever
@@ -402,6 +404,71 @@ def test_csv_quoted_newline_and_bom_values():
 def test_csv_row_over_the_size_limit():
     text = "title,description\nA,short\nB," + "x" * (MAX_RECORD_BYTES + 1) + "\nC,short\n"
     assert _run(parse_csv, text) == [(0, "record"), (1, "record_too_large"), (2, "record")]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("a\nb", ["a\n", "b"]),
+        ("a\r\nb\rc\n", ["a\r\n", "b\r", "c\n"]),
+        ("\r\r\n\n", ["\r", "\r\n", "\n"]),
+        ("x\u2028y\x85z\n", ["x\u2028y\x85z\n"]),  # only \n and \r end CSV lines
+        ("", []),
+    ],
+)
+def test_split_lines_like_stringio(text, expected):
+    assert list(split_lines(text)) == expected
+
+
+def test_csv_error_detail_counts_lines_before_the_header():
+    items = list(parse_csv("x.csv", '\n\ntitle,company\nA,"Ac"me\nB,Beta\n'))
+    assert [(item.source_record, item.reason, item.detail, item.excerpt)
+            if isinstance(item, Reject) else (item.source_record, item.fields)
+            for item in items] == [
+        (0, "csv_invalid_quoting", "CSV row 0 (line 4): ',' expected after '\"'",
+         'A,"Ac"me\nB,Beta\n'),
+        (1, {"title": "B", "company": "Beta"}),
+    ]
+
+
+def test_csv_unclosed_quote_with_crlf_restarts_on_the_next_line():
+    items = list(parse_csv("x.csv", 'title,company\r\nA,"Acme\r\nB,Beta\r\nC,Gamma\r\n'))
+    assert [(item.source_record, item.detail, item.excerpt) if isinstance(item, Reject)
+            else (item.source_record, item.excerpt) for item in items] == [
+        (0, "CSV row 0 (line 2): unexpected end of data", 'A,"Acme\r\nB,Beta\r\nC,Gamma\r\n'),
+        (1, "B,Beta\r\n"),
+        (2, "C,Gamma\r\n"),
+    ]
+
+
+def test_fields_for_header_matches_generic_fields_on_usajobs_rows():
+    rows = list(csv.reader(io.StringIO(
+        (FIXTURES / "usajobs_postings.csv").read_text(encoding="utf-8"), newline="")))
+    header, rows = [name.strip() for name in rows[0]], rows[1:]
+    fields_of_row = fields_for_header(header)
+    assert [fields_of_row(row) for row in rows] == [
+        generic_fields({name: value for name, value in zip(header, row) if name})
+        for row in rows]
+    assert fields_of_row(rows[0])["title"] == "Data Analyst"
+
+
+@pytest.mark.parametrize(
+    "header, row, expected",
+    [
+        # Two spellings of one key: the filled one wins, else the last.
+        (["Job Title", "job_title", "Company"], ["", "Analyst", "Acme"],
+         {"title": "Analyst", "company": "Acme"}),
+        (["Job Title", "job_title"], [" ", ""], {}),
+        # A repeated name keeps its last value; unnamed columns are ignored.
+        (["title", "", "title"], ["First", "x", "Second"], {"title": "Second"}),
+        (["id", "position", "slug", "epoch", "legal"], ["7", "Nurse", "nurse-7", "1", ""],
+         {"id": "7", "title": "Nurse", "is_remote": True, "workplace_type": "remote",
+          "date_posted": "1"}),
+    ],
+)
+def test_fields_for_header_repeated_and_unnamed_columns(header, row, expected):
+    assert fields_for_header(header)(row) == expected
+    assert generic_fields({name: value for name, value in zip(header, row) if name}) == expected
 
 
 def test_unknown_format_is_a_reject():

@@ -222,6 +222,22 @@ def test_title_from_text_and_overlong_titles():
     assert row["description"] == long_title.strip() + "\n\nJoin us."
 
 
+@pytest.mark.parametrize(
+    "title, expected",
+    [
+        ("Data Analyst", "Data Analyst"),  # already one clean line: returned as it is
+        ("<b>Data Analyst</b>", "Data Analyst"),
+        ("Data  Analyst ", "Data Analyst"),
+        ("R&amp;D Engineer", "R&D Engineer"),
+        ("Data\tAnalyst\nGS-12", "Data Analyst GS-12"),
+        ("Ingénieur\u00a0données", "Ingénieur données"),
+        ("Dâ€™Artagnan", "D’Artagnan"),
+    ],
+)
+def test_titles_are_one_clean_line(title, expected):
+    assert to_posting(_record({"title": title}), AS_OF)["title"] == expected
+
+
 def test_id_is_kept_unchanged_else_content_hash():
     assert to_posting(_record({"id": 23115679, "title": "A"}), AS_OF)["posting_id"] == "23115679"
     assert to_posting(_record({"id": " K-26 ", "title": "A"}), AS_OF)["posting_id"] == "K-26"

@@ -34,7 +34,11 @@ from transforms.formats.salary import (
         ("$200,000 a year\nBS/MS/PhD in quantitative discipline", None,
          Salary(200000.0, 200000.0, "USD", "year")),
         ("401(k) match and a base of $120k-$140k", None, Salary(120000.0, 140000.0, "USD", "year")),
+        ("Gehalt: CHF 95,000 - 110,000 per year", "CH", Salary(95000.0, 110000.0, "CHF", "year")),
+        ("Senior Data Engineer (ETL, AWS, SQL) - 90-110K GBP", None,
+         Salary(90000.0, 110000.0, "GBP", "year")),
         # not pay
+        ("Team of 40 (SD, QA and UX) in NYC", None, None),
         ("We raised $5 million from investors", None, None),
         ("A $500 signing bonus", None, None),
         ("The FTE 40 - 45 per week", None, None),

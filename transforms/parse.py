@@ -80,6 +80,9 @@ def _is_html(text: str) -> bool:
 def _one_line(value: Optional[str]) -> Optional[str]:
     if not value:
         return None
+    if (value.isascii() and value.isprintable() and "&" not in value and "<" not in value
+            and "  " not in value and value[0] != " " and value[-1] != " "):
+        return value  # already one clean line: most titles, companies and places
     if "<" in value and _is_html(value):
         try:
             value = html_to_text(value)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import html as html_entities
 import re
 import unicodedata
+from typing import Optional
 
 import ftfy
 from selectolax.lexbor import LexborHTMLParser
@@ -16,12 +17,17 @@ from selectolax.lexbor import LexborHTMLParser
 # in the depth of unclosed block elements (200,000 nested <div> take minutes).
 MAX_HTML_DEPTH = 1000
 
-# Private-use code points mark breaks inside lexbor's flat text() output: they survive the
-# collapse of source whitespace and never occur in real postings.
+# Breaks found while walking the tree: a line break, a paragraph break, a list bullet and
+# the end of a list item. Break runs are resolved on the walk's tokens (these codes between
+# text pieces); the private-use characters spell the same tokens in one flat string, the
+# form the resolution rules are written for (and the fallback for text holding them).
+_LINE_BREAK, _PARAGRAPH_BREAK, _BULLET_MARK, _ITEM_END_MARK = 0, 1, 2, 3
 _LINE = "\ue000"
 _PARAGRAPH = "\ue001"
 _BULLET = "\ue002"
 _ITEM_END = "\ue003"
+_MARK_CHARS = {_LINE_BREAK: _LINE, _PARAGRAPH_BREAK: _PARAGRAPH, _BULLET_MARK: _BULLET,
+               _ITEM_END_MARK: _ITEM_END}
 
 _DROPPED_TAGS = [
     "script", "style", "noscript", "template", "head", "svg", "iframe", "object", "embed",
@@ -34,9 +40,15 @@ _PARAGRAPH_TAGS = (
 # Lists break lines, not paragraphs, so a nested list stays inside its item.
 _LINE_TAGS = "div,ul,ol,dl,tr,dt,dd,figcaption,summary,caption,hr,br"
 _CELL_TAGS = "td,th"
-_BREAK_SELECTOR = ",".join((_PARAGRAPH_TAGS, _LINE_TAGS, _CELL_TAGS, "li"))
-_PARAGRAPH_TAG_SET = frozenset(_PARAGRAPH_TAGS.split(","))
-_CELL_TAG_SET = frozenset(_CELL_TAGS.split(","))
+_DROPPED_TAG_SET = frozenset(_DROPPED_TAGS)
+# Tag -> (tokens before the element, tokens after it).
+_MARKERS_OF_TAG = {
+    **{tag: ((_PARAGRAPH_BREAK,), (_PARAGRAPH_BREAK,)) for tag in _PARAGRAPH_TAGS.split(",")},
+    **{tag: ((), (_LINE_BREAK,)) for tag in _LINE_TAGS.split(",")},
+    **{tag: ((), (" ",)) for tag in _CELL_TAGS.split(",")},
+    "li": ((_LINE_BREAK, _BULLET_MARK), (_ITEM_END_MARK,)),
+}
+_NO_MARKERS = ((), ())
 # Elements whose end tag may be omitted (HTML's implied end tags) or that never close: they
 # do not deepen the tree however many follow each other.
 _SHALLOW_TAGS = frozenset(
@@ -51,18 +63,26 @@ _REAL_MARKUP = re.compile(r"<\s*/?\s*[A-Za-z][A-Za-z0-9]*[\s/>]")
 # Zero-width characters, C0 controls other than line breaks and tabs, and lone surrogates
 # (from JSON "\\ud800" escapes) that no Parquet writer can encode.
 _INVISIBLE = re.compile(r"[\x00-\x08\x0e-\x1b\x7f\u200b\u200c\u200d\u2060\ufeff\u00ad\ud800-\udfff]")
-_SOURCE_WHITESPACE = re.compile(r"\s+")
 _BLANK_RUNS = re.compile(r"\n{3,}")
 _MARKS = _LINE + _PARAGRAPH + _ITEM_END
 _BULLET_THEN_BREAKS = re.compile(f"{_BULLET}[ {_MARKS}]+")
-_BREAK_MARKS = re.compile(f"[ {_MARKS}]*[{_MARKS}][ {_MARKS}]*(?P<bullet>{_BULLET})?")
+_BREAK_RUN = re.compile(f"[{_MARKS}][ {_MARKS}]*(?P<bullet>{_BULLET})?")
 
-# UTF-8 read as Latin-1/cp1252 leaves a Latin-1 letter followed by a continuation byte shown
-# as a Latin-1 or cp1252 character ("Ã©", "â€™", "Å„"). Searched in the UTF-8 bytes, where
-# Python's regex engine runs several times faster than over non-ASCII str.
+# UTF-8 read as Latin-1/cp1252 leaves a UTF-8 lead byte shown as a Latin-1 letter (Â..ô)
+# followed by a continuation byte shown as a Latin-1 or cp1252 character ("Ã©", "â€™", "Å„").
+# Searched in the UTF-8 bytes from the literal \xc3, where Python's regex engine skips ahead
+# at C speed. Characters below Â are no lead byte: "\xa0\xa0" or "®’" are real text, and
+# sending them to ftfy cost milliseconds per posting for nothing. Neither is French "é" or
+# "à" before a no-break space ("électricité\xa0:"): a three-byte lead needs one more
+# continuation after it to be mojibake.
+_CONTINUATION_BYTES = (
+    rb"\xc2[\x80-\xbf]|\xc5[\x92\x93\xa0\xa1\xb8\xbd\xbe]|\xc6\x92|\xcb[\x86\x9c]"
+    rb"|\xe2\x80[\x93\x94\x98-\x9e\xa0-\xa2\xa6\xb0\xb9\xba]|\xe2\x82\xac|\xe2\x84\xa2"
+)
 _MOJIBAKE_HINT = re.compile(
-    rb"[\xc2\xc3][\x80-\xbf](?:\xc2[\x80-\xbf]|\xc5[\x92\x93\xa0\xa1\xb8\xbd\xbe]|\xc6\x92"
-    rb"|\xcb[\x86\x9c]|\xe2\x80[\x93\x94\x98-\x9e\xa0-\xa2\xa6\xb0\xb9\xba]|\xe2\x82\xac|\xe2\x84\xa2)"
+    rb"\xc3(?:[\x82-\x9f\xb0-\xb4](?:" + _CONTINUATION_BYTES + rb")"
+    rb"|[\xa0-\xaf](?:\xc2\xa0(?:" + _CONTINUATION_BYTES + rb")|(?!\xc2\xa0)(?:"
+    + _CONTINUATION_BYTES + rb")))"
 )
 # The same bytes seen as characters: a UTF-8 lead byte (Â..ô) and 1-3 continuation bytes,
 # decoded as Latin-1 (C1 controls) or cp1252 (€, ™, ’...).
@@ -73,11 +93,17 @@ _BYTE_OF_CHAR.update(
 )
 _CONTINUATION = "[" + "".join(
     sorted(char for char, byte in _BYTE_OF_CHAR.items() if 0x80 <= byte < 0xC0)) + "]"
+# One leading character class (the lookbehinds then tell the sequence length) lets the regex
+# engine skip to candidate lead characters; an alternation of classes is tried everywhere.
 _MOJIBAKE_RUN = re.compile(
-    f"[\u00c2-\u00df]{_CONTINUATION}|[\u00e0-\u00ef]{_CONTINUATION}{{2}}|[\u00f0-\u00f4]{_CONTINUATION}{{3}}"
+    f"[\u00c2-\u00f4](?:(?<=[\u00c2-\u00df]){_CONTINUATION}|(?<=[\u00e0-\u00ef]){_CONTINUATION}{{2}}"
+    f"|(?<=[\u00f0-\u00f4]){_CONTINUATION}{{3}})"
 )
 # C1 controls left after repair are debris of a lost encoding, never text.
 _C1_CONTROLS = re.compile("[\u0080-\u009f]")
+_PLAIN_ASCII = bytes(range(0x20, 0x7F)) + b"\t\n\r"
+# U+0080..U+009F in UTF-8: after the lead byte \xc2 nothing else takes these bytes.
+_C1_BYTES = re.compile(rb"\xc2[\x80-\x9f]")
 # Only complete entities: html.unescape alone would turn "&parameter" into "¶meter".
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _FTFY_CONFIG = ftfy.TextFixerConfig(
@@ -135,28 +161,160 @@ def parse_html_tree(html: str) -> LexborHTMLParser:
 def node_to_text(node) -> str:
     """The text of one parsed element with block, list and line breaks kept; not repaired.
 
-    Mutates the tree under `node` (break markers are inserted), so call it once per tree.
+    Walks the tree once and leaves it as it is. Inserting break markers into the tree and
+    reading its text back costs a DOM call per element and a selector pass per dropped tag
+    (about five times as much on a typical description).
     """
-    node.strip_tags(_DROPPED_TAGS)
-    # One selector pass over the tree: each css() call walks the whole subtree.
-    for element in node.css(_BREAK_SELECTOR):
-        tag = element.tag
-        if tag in _PARAGRAPH_TAG_SET:
-            element.insert_before(_PARAGRAPH)
-            element.insert_after(_PARAGRAPH)
-        elif tag == "li":
-            element.insert_before(_LINE + _BULLET)
-            element.insert_after(_ITEM_END)
-        elif tag in _CELL_TAG_SET:
-            element.insert_after(" ")
+    chunks: list[str] = []  # the text before each break; one more for the text after the last
+    marks: list = []
+    pending: list[str] = []
+    # Open elements: (tokens written when the element closes, the sibling that follows it).
+    open_elements: list[tuple[tuple, object]] = []
+    current = node.first_child
+    while True:
+        if current is None:
+            if not open_elements:
+                break
+            tokens, current = open_elements.pop()  # the element's closing tokens
         else:
-            element.insert_after(_LINE)
-    flat = node.text(deep=True, separator="", strip=False)
-    flat = _SOURCE_WHITESPACE.sub(" ", flat)
+            tag = current.tag
+            if tag == "-text":
+                pending.append(current.text_content or "")
+                current = current.next
+                continue
+            if tag is None or tag[0] == "-" or tag in _DROPPED_TAG_SET:
+                current = current.next  # comments, doctypes and dropped elements add no text
+                continue
+            tokens, closing = _MARKERS_OF_TAG.get(tag, _NO_MARKERS)
+            open_elements.append((closing, current.next))
+            current = current.first_child
+        for token in tokens:
+            if token.__class__ is int:
+                chunks.append("".join(pending))
+                pending.clear()
+                marks.append(token)
+            else:
+                pending.append(token)
+    chunks.append("".join(pending))
+    return _resolve_breaks(chunks, marks)
+
+
+def _resolve_breaks(chunks: list, marks: list) -> str:
+    """Text chunks and the break codes between them -> text with line breaks and "- "
+    bullets, exactly as `_breaks_to_text` resolves the same breaks spelled as private-use
+    characters in one flat string, without building that string (its regexes cost more, and
+    the private-use characters make every later step work on 2-byte text)."""
+    for index, chunk in enumerate(chunks):
+        if not chunk.isprintable():
+            if not chunk.isascii() and any(char in chunk for char in _MARK_CHARS.values()):
+                return _breaks_to_text("".join(
+                    text + _MARK_CHARS[mark] for text, mark in zip(chunks, marks)) + chunks[-1])
+            chunks[index] = _collapse_whitespace(chunk)
+        elif "  " in chunk:
+            chunks[index] = _collapse_whitespace(chunk)
+    _swallow_after_bullets(chunks, marks)
+    merged_chunks, merged_marks = [chunks[0]], []
+    for mark, chunk in zip(marks, chunks[1:]):
+        if mark is None:
+            merged_chunks[-1] += chunk
+        else:
+            merged_marks.append(mark)
+            merged_chunks.append(chunk)
+    return _join_break_runs(merged_chunks, merged_marks)
+
+
+def _swallow_after_bullets(chunks: list, marks: list) -> None:
+    """A bullet's own block content (<li><p>...</p></li>) starts on the bullet's line: the
+    spaces and breaks right after a bullet are dropped (a dropped break becomes None)."""
+    count = len(marks)
+    index = 0
+    while index < count:
+        if marks[index] != _BULLET_MARK:
+            index += 1
+            continue
+        last = index
+        while True:
+            after = chunks[last + 1]
+            if after == "" or after == " ":
+                chunks[last + 1] = ""
+                if last + 1 < count and marks[last + 1] != _BULLET_MARK:
+                    marks[last + 1] = None
+                    last += 1
+                    continue
+            elif after[0] == " ":
+                chunks[last + 1] = after[1:]
+            break
+        index = last + 1
+
+
+def _join_break_runs(chunks: list, marks: list) -> str:
+    """Each run of breaks (and the spaces around them) becomes one line break, or a blank line
+    when it holds a paragraph break; a bullet right after a run starts the new line."""
+    count = len(marks)
+    for index, mark in enumerate(marks):
+        if mark != _BULLET_MARK and chunks[index].endswith(" "):
+            chunks[index] = chunks[index][:-1]
+    text = [chunks[0]]
+    index = 0
+    while index < count:
+        mark = marks[index]
+        if mark == _BULLET_MARK:
+            text.append("- ")
+            text.append(chunks[index + 1])
+            index += 1
+            continue
+        paragraph = item_end = False
+        while True:
+            if mark == _PARAGRAPH_BREAK:
+                paragraph = True
+            elif mark == _ITEM_END_MARK:
+                item_end = True
+            after = chunks[index + 1]
+            if (after == "" or after == " ") and index + 1 < count \
+                    and marks[index + 1] != _BULLET_MARK:
+                index += 1
+                mark = marks[index]
+                continue
+            break
+        after = chunks[index + 1]
+        if (after == "" or after == " ") and index + 1 < count:  # a bullet follows the run
+            # Consecutive items of one list stay on consecutive lines, even around paragraphs.
+            text.append("\n- " if item_end else ("\n\n- " if paragraph else "\n- "))
+            text.append(chunks[index + 2])
+            index += 2
+            continue
+        text.append("\n\n" if paragraph else "\n")
+        text.append(after[1:] if after[:1] == " " else after)
+        index += 1
+    return "".join(text)
+
+
+def _breaks_to_text(flat: str) -> str:
+    """Flat element text with break markers -> text with line breaks and "- " bullets."""
+    flat = _collapse_whitespace(flat)
     # A bullet's own block content (<li><p>...</p></li>) starts on the bullet's line.
     flat = _BULLET_THEN_BREAKS.sub(_BULLET, flat)
-    flat = _BREAK_MARKS.sub(_join_breaks, flat)
+    # A run of spaces and markers becomes one break. With single spaces only, a run starts
+    # with at most one space: dropping it first lets the regex start at the rare markers
+    # instead of trying every space of the text.
+    for mark in _MARKS:
+        if " " + mark in flat:
+            flat = flat.replace(" " + mark, mark)
+    flat = _BREAK_RUN.sub(_join_breaks, flat)
     return flat.replace(_BULLET, "- ")
+
+
+def _collapse_whitespace(flat: str) -> str:
+    """Every whitespace run as one space (edges included), as re.sub(r"\\s+", " ") does but
+    with str methods: the regex costs ~30 ns per character on markup's text."""
+    words = " ".join(flat.split())
+    if not words:
+        return " " if flat else ""
+    if flat[0].isspace():
+        words = " " + words
+    if flat[-1].isspace():
+        words += " "
+    return words
 
 
 def _join_breaks(match: re.Match) -> str:
@@ -191,12 +349,75 @@ def repair_text(text: str) -> str:
         return ""
     if "&" in text:
         text = _ENTITY.sub(_unescape_entity, text)
+    # Most text has nothing to repair: no mojibake, nothing invisible, already NFC. Proving
+    # that and normalizing whitespace on the UTF-8 bytes costs a few microseconds; the
+    # general path costs ~100 (regexes over str, one Python step per line).
+    encoded = text.encode("utf-8", "surrogatepass")
+    if not text.isascii():
+        if _MOJIBAKE_HINT.search(encoded):
+            return _repair_general(text)
+        normalized = unicodedata.normalize("NFC", text)
+        if normalized is not text:
+            encoded = normalized.encode("utf-8", "surrogatepass")
+    cleaned = _normalize_plain_whitespace(encoded, drop_c1=True)
+    return cleaned if cleaned is not None else _repair_general(text)
+
+
+def _normalize_plain_whitespace(encoded: bytes, drop_c1: bool = False) -> Optional[str]:
+    """The whitespace normalization of `_repair_general`, on UTF-8 bytes, for text whose only
+    characters besides printable ones are line breaks, tabs and no-break spaces (and, with
+    `drop_c1`, C1 controls, which are dropped first as `_repair_general` drops them); None
+    for any other text (controls, zero-width characters, rarer spaces and separators).
+
+    Multi-byte searches cost about a nanosecond per byte each, so the text is searched for
+    as few of them as possible: single bytes (memchr) first, then one split into lines.
+    """
+    # What is left after deleting printable ASCII and ASCII line breaks and tabs: whole
+    # non-ASCII characters and ASCII controls. isprintable() is False for every control,
+    # format, separator and surrogate character, so this also proves there is nothing for
+    # _INVISIBLE to drop.
+    rest = encoded.translate(None, _PLAIN_ASCII)
+    if rest:
+        if drop_c1 and _C1_BYTES.search(rest):
+            encoded = _C1_BYTES.sub(b"", encoded)
+            rest = _C1_BYTES.sub(b"", rest)
+        if b"\xc2\xa0" in rest:  # U+00A0: in valid UTF-8 these two bytes are nothing else
+            encoded = encoded.replace(b"\xc2\xa0", b" ")
+            rest = rest.replace(b"\xc2\xa0", b"")
+        if rest and not rest.decode("utf-8", "surrogatepass").isprintable():
+            return None
+    if b"\r" in encoded:
+        encoded = encoded.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    if b"\t" in encoded:
+        encoded = encoded.replace(b"\t", b" ")
+    lines = [line.strip() for line in encoded.split(b"\n")]
+    encoded = b"\n".join(lines)
+    while b"  " in encoded:
+        encoded = encoded.replace(b"  ", b" ")
+    if b"" in lines:
+        while b"\n\n\n" in encoded:
+            encoded = encoded.replace(b"\n\n\n", b"\n\n")
+    return encoded.strip().decode("utf-8", "surrogatepass")
+
+
+def _repair_general(text: str) -> str:
     text = _INVISIBLE.sub("", text)
     if not text.isascii():
         # ftfy costs milliseconds per posting; only text with mojibake's fingerprints pays it.
+        repaired = False
         if _MOJIBAKE_HINT.search(text.encode("utf-8", "surrogatepass")):
             text = _fix_utf8_mojibake(text)
-        text = _C1_CONTROLS.sub("", _INVISIBLE.sub("", unicodedata.normalize("NFC", text)))
+            repaired = True
+        text = unicodedata.normalize("NFC", text)
+        cleaned = _normalize_plain_whitespace(text.encode("utf-8", "surrogatepass"), drop_c1=True)
+        if cleaned is not None:
+            return cleaned  # nothing invisible left to remove
+        if repaired:  # a repair may decode to invisible characters; NFC never makes any
+            text = _INVISIBLE.sub("", text)
+        text = _C1_CONTROLS.sub("", text)
+    cleaned = _normalize_plain_whitespace(text.encode("utf-8", "surrogatepass"))
+    if cleaned is not None:
+        return cleaned
     lines: list[str] = []
     for line in text.splitlines():
         line = " ".join(line.split())
@@ -216,6 +437,8 @@ def _fix_utf8_mojibake(text: str) -> str:
         if repaired == text:
             break
         text = repaired
+        if not _MOJIBAKE_HINT.search(text.encode("utf-8", "surrogatepass")):
+            return text  # every run also matches the hint: no second pass, nothing for ftfy
     if _MOJIBAKE_HINT.search(text.encode("utf-8", "surrogatepass")):
         text = ftfy.fix_text(text, _FTFY_CONFIG)
     return text

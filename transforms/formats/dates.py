@@ -70,6 +70,12 @@ _CLOSED = re.compile(
     r"candidatures?\s+closes?|offre\s+(?:expirée|pourvue)|annonsen\s+är\s+avslutad",
     re.IGNORECASE,
 )
+# Every _CLOSED alternative holds one of these stems. Looking for them in the lowercased text
+# is a cheap necessary condition: a case-insensitive regex gets no literal prefix to skip to
+# and tries all its alternatives at every position. The three characters are the ones that
+# re.IGNORECASE equates with i or s but str.lower() does not turn into them.
+_CLOSED_STEMS = ("close", "accepting", "filled", "expir", "pourvue", "avslutad")
+_CASE_FOLD_ODDITIES = ("\u0130", "\u0131", "\u017f")
 _CLOSED_WORDS = ("closed", "expired", "filled", "inactive", "archived", "cancelled", "canceled")
 _OPEN = re.compile(
     r"^\s*(?:open|active|published|live|accepting applications|ouverte|publicerad)\s*$",
@@ -219,10 +225,18 @@ def posting_status(
         return "closed"
     # Scraped pages put "Applications closed" near the top; scanning the whole text would
     # also catch "applications closed on Friday" in the body of an open posting.
-    if description and _CLOSED.search(description[:400]):
+    head = description[:400] if description else ""
+    if head and _may_say_closed(head) and _CLOSED.search(head):
         return "closed"
     if valid_through is not None:
         return "closed" if valid_through < as_of else "open"
     if status_text and _OPEN.match(status_text):
         return "open"
     return "unknown"
+
+
+def _may_say_closed(text: str) -> bool:
+    """False only when `_CLOSED` cannot match `text`."""
+    lowered = text.lower()
+    return any(stem in lowered for stem in _CLOSED_STEMS) or any(
+        char in text for char in _CASE_FOLD_ODDITIES)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Callable, Optional
+from typing import Callable, Optional, Sequence
 
 from schemas.posting import RAW_FIELD_KEYS
 
@@ -169,6 +169,7 @@ _ALIAS_OF_PATH: dict[str, tuple[str, int]] = {}
 for _generic, _paths in ALIASES.items():
     for _rank, _path in enumerate(_paths):
         _ALIAS_OF_PATH.setdefault(_path, (_generic, _rank))
+_ALIAS_COUNT = {generic: len(paths) for generic, paths in ALIASES.items()}
 
 
 def text_of(value: object) -> Optional[str]:
@@ -207,17 +208,55 @@ def texts_of(value: object) -> list[str]:
 def generic_fields(record: dict) -> Optional[dict]:
     """RawRecord fields for one source record, or None when the record is not a posting
     (the Remote OK legal notice: an API banner, not a job)."""
-    flat = flatten(record)
+    return _fields_of_flat(flatten(record))
+
+
+def fields_for_header(header: Sequence[str]) -> Callable[[Sequence[str]], Optional[dict]]:
+    """`generic_fields` for the rows of one CSV file, with the header's key normalization and
+    alias lookup done once per file instead of once per row.
+
+    fields_of_row(row) == generic_fields({name: value for name, value in zip(header, row)
+    if name}) for a row as long as the header.
+    """
+    # A record dict keeps a repeated column name at its first place with its last value.
+    index_of_name: dict[str, int] = {}
+    for index, name in enumerate(header):
+        if name:
+            index_of_name[name] = index
+    indexes_of_path: dict[str, list[int]] = {}
+    for name, index in index_of_name.items():
+        indexes_of_path.setdefault(normalize_key(name), []).append(index)
+    single = [(path, indexes[0]) for path, indexes in indexes_of_path.items() if len(indexes) == 1]
+    aliased = [(path, *_ALIAS_OF_PATH[path]) for path in indexes_of_path if path in _ALIAS_OF_PATH]
+    if len(single) == len(indexes_of_path):
+        def fields_of_row(row: Sequence[str]) -> Optional[dict]:
+            return _fields_of_flat({path: row[index] for path, index in single}, aliased)
+        return fields_of_row
+
+    def fields_of_row_with_repeats(row: Sequence[str]) -> Optional[dict]:
+        # "Job Title" and "job_title" both present: as in flatten, the filled one wins.
+        flat = {}
+        for path, indexes in indexes_of_path.items():
+            values = [row[index] for index in indexes]
+            flat[path] = next((value for value in values if _present(value)), values[-1])
+        return _fields_of_flat(flat, aliased)
+    return fields_of_row_with_repeats
+
+
+def _fields_of_flat(flat: dict, aliased: Optional[list] = None) -> Optional[dict]:
+    """The fields of one flattened record; `aliased`, when known, lists (path, generic key,
+    rank) for the paths of `flat` that have an alias, in flat's order."""
     if "legal" in flat and "lastupdated" in flat and not _present(flat.get("position")):
         return None
+    if aliased is None:
+        aliased = [(path, *_ALIAS_OF_PATH[path]) for path in flat if path in _ALIAS_OF_PATH]
     fields: dict = {}
     ranks: dict = {}
-    for path, value in flat.items():
-        alias = _ALIAS_OF_PATH.get(path)
-        if alias is None or not _present(value):
+    for path, generic, rank in aliased:
+        value = flat[path]
+        if not _present(value):
             continue
-        generic, rank = alias
-        if rank < ranks.get(generic, len(ALIASES[generic])):
+        if rank < ranks.get(generic, _ALIAS_COUNT[generic]):
             fields[generic] = value
             ranks[generic] = rank
     for matches, adapter in _ADAPTERS:
