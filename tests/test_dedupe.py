@@ -8,14 +8,17 @@ import datetime as dt
 
 import apache_beam as beam
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
 from transforms.dedupe import (
     LSH_BANDS, DedupeSignature, MemberKey, MinHasher, RemoveDuplicates, blocking_keys,
-    cluster_block,
-    companies_compatible, estimated_jaccard, is_near_text_duplicate, make_signature,
-    normalize_company, normalize_title, normalize_url, places_compatible, shingles,
+    candidate_probability, cluster_block,
+    companies_compatible, estimated_jaccard, fold_text, is_near_text_duplicate, leading_words,
+    make_signature, normalize_company, normalize_title, normalize_url, places_compatible,
+    shingles,
 )
 
 # USAJOBS 621954600 and 621938500: one agency, one hospital, one day, two different jobs
@@ -293,3 +296,48 @@ def test_constructor_validates():
         RemoveDuplicates(date_window_days=-1)
     with pytest.raises(ValueError, match="near_text_threshold"):
         RemoveDuplicates(near_text_threshold=0)
+
+
+@pytest.mark.parametrize("text, limit, expected", [
+    ("Who May Apply: US Citizens In order to qualify, you must meet the education", 6,
+     [b"who", b"may", b"apply", b"us", b"citizens", b"in"]),
+    # Place de l'emploi public: accents folded, apostrophes and brackets split words.
+    ("Le ministère de l'Intérieur recrute un(e) ANALYSTE CYBERDÉFENSE CONFIRMÉ H/F", 20,
+     [b"le", b"ministere", b"de", b"l", b"interieur", b"recrute", b"un", b"e", b"analyste",
+      b"cyberdefense", b"confirme", b"h", b"f"]),
+    ("We’re hiring • Python – SQL • Straße café", 20,
+     [b"we", b"re", b"hiring", b"python", b"sql", b"strasse", b"cafe"]),
+    ("", 5, []),
+])
+def test_leading_words(text, limit, expected):
+    assert leading_words(text, limit) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(), st.integers(min_value=1, max_value=60))
+def test_leading_words_are_the_first_folded_words(text, limit):
+    # The bytes fast path and the head cut give fold_text's words, whatever the text.
+    expected = [word.encode("utf-8", "surrogatepass") for word in fold_text(text).split()]
+    assert leading_words(text, limit) == expected[:limit]
+
+
+@pytest.mark.parametrize("jaccard, probability", [
+    # Pairs at the near_text threshold are nearly always compared; pairs at 0.5 seldom.
+    (0.9, 0.99998), (0.85, 0.99912), (0.8, 0.99147), (0.5, 0.31681), (0.3, 0.02877),
+])
+def test_candidate_probability_of_the_lsh_bands(jaccard, probability):
+    assert candidate_probability(jaccard) == pytest.approx(probability, abs=5e-6)
+
+
+def test_a_removed_record_read_twice_is_removed_once():
+    first = posting("gh-1", "Data Engineer", "Acme Inc.", "Python, SQL.", dt.date(2025, 11, 1),
+                    source_uri="greenhouse.json")
+    repost = posting("lv-9", "Data Engineer - Remote", "ACME", "Python and SQL.",
+                     dt.date(2025, 11, 20), source_uri="lever.json")
+    with TestPipeline() as pipeline:
+        result = (pipeline | "CreatePostings" >> beam.Create([repost, first, repost])
+                  | RemoveDuplicates())
+        assert_that(result["postings"], equal_to([kept(first, "lv-9")]), label="CheckPostings")
+        assert_that(result["duplicates"], equal_to([
+            {"posting_id": "lv-9", "kept_id": "gh-1", "rule": "same_job"},
+        ]), label="CheckDuplicates")

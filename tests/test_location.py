@@ -11,6 +11,7 @@ import pytest
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
+from transforms.geo import arrangement as arr
 from transforms.geo.arrangement import arrangement_from_text, strip_location_markers
 from transforms.geo.gazetteer import fold, geonames_admin1_map, get_gazetteer
 from transforms.location import NormalizeLocations, normalize_location
@@ -251,3 +252,93 @@ def test_normalize_locations_composite():
         assert_that(located, equal_to(want))
     assert postings[0] == {"posting_id": "a", "location_raw": "Cambridge, MA",
                            "location_hints": {}, "description": "Lab work on site."}
+
+
+# -- the anchored text scan ------------------------------------------------------------------
+CORPUS_FILES = ("usajobs-2021/postings.csv", "usajobs-2021/recent-jobs.json",
+                "linkedin-ca-2018/postings.csv", "indeed-ca-2018/postings.csv",
+                "place-emploi-public-fr/offres.csv", "remoteok/remoteok-api.json",
+                "schemaorg-virginia/postings.jsonl", "skillspan/train.jsonl",
+                "skillspan/dev.jsonl", "jobtech-se/platsannons-results.json",
+                "pages/spotify-machine-learning-engineer-ii.txt")
+
+
+def _corpus_texts() -> list[str]:
+    """Every posting text of the shared corpus, as the parse stage hands it on."""
+    import datetime as dt
+
+    from schemas.posting import RawRecord
+    from transforms.parse import RecordRejected, to_posting
+    from transforms.read import read_file_records
+
+    texts = []
+    for name in CORPUS_FILES:
+        path = SHARED_CORPUS / name
+        with path.open("rb") as stream:
+            for record in read_file_records(str(path), stream):
+                if isinstance(record, RawRecord):
+                    try:
+                        texts.append(to_posting(record, dt.date(2025, 12, 1))["description"])
+                    except RecordRejected:
+                        pass
+    return list(dict.fromkeys(text for text in texts if text))
+
+
+def _whole_text_arrangement(text: str, excluded: frozenset) -> str | None:
+    """arrangement_from_text's decisions with every cue pattern run over the whole text."""
+    def found(cues):
+        return any(cue.pattern.search(text) for cue in cues)
+
+    if "onsite" not in excluded and (found(arr._REMOTE_NEGATED) or found(arr._ONSITE)):
+        return "onsite"
+    if "hybrid" not in excluded and found(arr._HYBRID):
+        return "hybrid"
+    if "remote" not in excluded:
+        for cue in arr._REMOTE:
+            for match in cue.pattern.finditer(text):
+                nearby = text[max(0, match.start() - 80): match.end() + 80]
+                if not arr._REMOTE_PERK_NEARBY.search(nearby):
+                    return "remote"
+    if "onsite" not in excluded and found(arr._REMOTE_PERK):
+        return "onsite"
+    return None
+
+
+def _whole_text_scope_phrases(text: str) -> list[str]:
+    phrases = [match.group("place") for cue in arr._SCOPE for match in cue.pattern.finditer(text)]
+    if any(cue.pattern.search(text) for cue in arr._TIMEZONE_EUROPE):
+        phrases.append("Europe")
+    elif any(cue.pattern.search(text) for cue in arr._TIMEZONE_AMERICAS):
+        phrases.append("Americas")
+    return phrases
+
+
+def test_anchored_scan_reads_every_corpus_text_as_the_whole_text_scan_does():
+    if not SHARED_CORPUS.exists():
+        pytest.skip(f"shared corpus not found at {SHARED_CORPUS}")
+    texts = _corpus_texts()
+    assert len(texts) >= 1800
+    for text in texts:
+        for excluded in (frozenset(), frozenset({"remote"})):
+            assert arr.arrangement_from_text(text, excluded) == _whole_text_arrangement(
+                text, excluded), text[:200]
+        assert arr.scope_phrases_from_text(text) == _whole_text_scope_phrases(text), text[:200]
+
+
+@pytest.mark.parametrize("text, want", [
+    # Anchors at the very start and end of the text.
+    ("Hybrid", "hybrid"),
+    ("Remote work is not possible", "onsite"),
+    ("We are a remote-first company", "remote"),
+    # "can" inside "candidate" and "scan" is no anchor; the phrase needs the word.
+    ("The candidate will scan within the EMEA region.", None),
+    ("You can be based anywhere within the EMEA region.", "remote"),
+    # The context word must sit near the anchor, not elsewhere in the text.
+    ("Our office is in Berlin. " + "Lorem ipsum dolor sit amet. " * 20 + "This role is great.",
+     None),
+    ("This role is office-based in Berlin.", "onsite"),
+    # A window that would end inside a word does not invent a word boundary.
+    ("We offer hybrids of ML and systems work.", None),
+])
+def test_arrangement_from_text_at_anchor_edges(text, want):
+    assert arr.arrangement_from_text(text) == want

@@ -7,7 +7,9 @@ signatures are grouped by blocking keys (posting id, URL, company|title|place, M
 and clustered inside each block, so nothing is compared all-pairs. A posting can sit in clusters
 of several blocks (A~B by URL, B~C by text): the clusters' roots that share a member are linked,
 the links (ids only) are resolved with one combined union-find, and every member points at the
-final root. Only ids and signatures go through those shuffles; rows are joined back at the end.
+final root. Only ids and signatures go through those shuffles: the rows themselves (with their
+long descriptions) meet the removed ids and the collapsed ids as side inputs, which hold the
+duplicates only, and are never shuffled, except a record read twice, which is grouped by its key.
 
 Which record is kept: the earliest posted_date (undated last), then the lowest posting_id, then
 source_uri and source_record: that tuple is the `MemberKey`, and the minimum of a cluster wins.
@@ -15,6 +17,7 @@ source_uri and source_record: that tuple is the `MemberKey`, and the minimum of 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 import zlib
@@ -27,6 +30,7 @@ from apache_beam.metrics import Metrics
 
 POSTINGS_TAG = "postings"
 DUPLICATES_TAG = "duplicates"
+_REPEATED_TAG = "repeated"  # members listed more than once: one record read twice
 
 # Rules, strongest first; a removed posting reports the strongest rule that tied it to its cluster.
 RULES = ("exact_id", "exact_url", "same_job", "near_text")
@@ -42,8 +46,13 @@ SHINGLE_WORDS = 3
 MAX_SHINGLE_WORDS = 500  # bounds CPU on very long texts; reposts already differ by then
 MIN_SHINGLES = 20  # shorter texts say too little to call two postings the same by text alone
 NUM_PERM = 64
-LSH_BANDS = 16
-LSH_ROWS = NUM_PERM // LSH_BANDS  # 4 rows a band: P(candidate) = 1-(1-J^4)^16, 0.5 at J=0.47
+# LSH: two postings are compared when all LSH_ROWS slots of one band agree, which happens with
+# probability P(J) = 1 - (1 - J^5)^12 for texts of Jaccard J (60 of the 64 slots band; all 64
+# estimate J): P(0.9) = 0.99998, P(0.85) = 0.9991, P(0.8) = 0.9915, P(0.5) = 0.32, P(0.3) = 0.03.
+# Sixteen bands of four reached 0.9998 at 0.8 but sent every posting through four more block
+# entries and made pairs at J = 0.5 candidates two times in three.
+LSH_BANDS = 12
+LSH_ROWS = 5
 # near_text: estimated Jaccard >= NEAR_TEXT_THRESHOLD with the same normalized title, or
 # >= NEAR_TEXT_RETITLED_THRESHOLD when the titles differ but share half their words; company,
 # place, seniority and date must not disagree. Measured on USAJOBS 2021 (one employer's
@@ -63,6 +72,11 @@ MAX_PAIRWISE_BLOCK = 200
 NEIGHBOR_WINDOW = 20
 
 _GRAM_MIX = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit constant: mixes word order into the gram
+_HEAD_CHARS_PER_WORD = 8  # a head this long holds MAX_SHINGLE_WORDS words in most texts
+_BYTE_FOLD = bytes(  # ASCII letters lower-cased, digits and non-ASCII bytes kept, the rest spaces
+    (byte | 0x20) if chr(byte).isalpha() else byte if chr(byte).isdigit() else 0x20
+    for byte in range(128)) + bytes(range(128, 256))
+_ASCII_BYTES = bytes(range(128))
 _UNDATED_ORDINAL = dt.date.max.toordinal() + 1
 
 _LEGAL_SUFFIXES = frozenset({
@@ -118,6 +132,7 @@ def fold_text(text: Optional[str]) -> str:
     return _NON_WORD.sub(" ", text.casefold()).strip()
 
 
+@functools.lru_cache(maxsize=65536)  # employers and titles repeat across postings
 def normalize_company(company: Optional[str]) -> str:
     """'Spotify AB' and 'spotify' compare equal: trailing legal forms are dropped, and
     dotted initials close up ('U.S. Army' = 'US Army')."""
@@ -127,6 +142,7 @@ def normalize_company(company: Optional[str]) -> str:
     return " ".join(words)
 
 
+@functools.lru_cache(maxsize=65536)
 def normalize_title(title: Optional[str]) -> str:
     """'Sr. Data Engineer (m/w/d) - Remote' and 'Senior Data Engineer' compare equal."""
     words = fold_text(_GENDER_TAG.sub(" ", title or "")).split()
@@ -183,21 +199,63 @@ def member_key(posting: dict) -> MemberKey:
     )
 
 
+@functools.lru_cache(maxsize=4096)
+def _fold_char(char: str) -> Optional[bytes]:
+    """One non-ASCII character folded as fold_text folds it, a separator kept as a space
+    ("’" -> b" ", "É" -> b"e", "ß" -> b"ss"); None if the result would fold any further."""
+    folded = _NON_WORD.sub(" ", _COMBINING_MARKS.sub(
+        "", unicodedata.normalize("NFKD", char)).casefold())
+    if any(not part.isascii() and part != char and _fold_char(part) != part.encode(
+            "utf-8", "surrogatepass") for part in folded):
+        return None
+    return folded.encode("utf-8", "surrogatepass")
+
+
+def _folded_bytes(text: str) -> bytes:
+    """fold_text(text), UTF-8 encoded, up to where the spaces fall, without a regex pass over
+    every separator: one bytes.translate lower-cases ASCII letters and turns the other ASCII
+    characters into spaces, then each distinct non-ASCII character is replaced by its fold
+    (fold_text works character by character)."""
+    folded = text.encode("utf-8", "surrogatepass").translate(_BYTE_FOLD)
+    if text.isascii():
+        return folded
+    others = folded.translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass")
+    for char in set(others):
+        replacement = _fold_char(char)
+        if replacement is None:
+            return fold_text(text).encode("utf-8", "surrogatepass")
+        folded = folded.replace(char.encode("utf-8", "surrogatepass"), replacement)
+    return folded
+
+
+def leading_words(text: str, limit: int = MAX_SHINGLE_WORDS) -> list:
+    """The first `limit` words of fold_text(text), UTF-8 encoded. Only the head of a long text
+    is folded: when the head holds more than `limit` words, a word it cuts comes after them."""
+    head = text[:limit * _HEAD_CHARS_PER_WORD]
+    words = _folded_bytes(head).split(None, limit)
+    if len(words) <= limit and len(head) < len(text):
+        words = _folded_bytes(text).split(None, limit)
+    return words[:limit]
+
+
 def shingles(text: str, words_per_shingle: int = SHINGLE_WORDS) -> np.ndarray:
     """Distinct word k-grams of folded text as stable 64-bit hashes: each word is hashed once
     (crc32, not the per-process hash()) and k neighbours are mixed with numpy, which costs a
     tenth of hashing every k-gram string. Only the first MAX_SHINGLE_WORDS words count."""
-    words = fold_text(text).split()[:MAX_SHINGLE_WORDS]
+    words = leading_words(text)
     if len(words) < words_per_shingle:
         return np.zeros(0, dtype=np.uint64)
-    word_hashes = np.fromiter((zlib.crc32(word.encode()) for word in words), dtype=np.uint64,
-                              count=len(words))
+    word_hashes = np.fromiter(map(zlib.crc32, words), dtype=np.uint64, count=len(words))
     count = len(words) - words_per_shingle + 1
-    gram_hashes = np.zeros(count, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for offset in range(words_per_shingle):
-            gram_hashes = gram_hashes * _GRAM_MIX + word_hashes[offset:offset + count]
-    return np.unique(gram_hashes)
+    gram_hashes = word_hashes[:count].copy()
+    for offset in range(1, words_per_shingle):  # uint64 arrays wrap around without warnings
+        gram_hashes *= _GRAM_MIX
+        gram_hashes += word_hashes[offset:offset + count]
+    gram_hashes.sort()  # np.unique, five times faster on a few hundred values
+    distinct = np.empty(count, dtype=bool)
+    distinct[0] = True
+    np.not_equal(gram_hashes[1:], gram_hashes[:-1], out=distinct[1:])
+    return gram_hashes[distinct]
 
 
 class MinHasher:
@@ -213,9 +271,17 @@ class MinHasher:
     def signature(self, shingle_hashes: np.ndarray) -> Optional[bytes]:
         if len(shingle_hashes) < MIN_SHINGLES:
             return None
-        with np.errstate(over="ignore"):  # wrap-around is the mod 2^64 of the hash family
-            hashed = (shingle_hashes[:, None] * self._a[None, :] + self._b[None, :]) >> np.uint64(32)
-        return hashed.min(axis=0).astype(np.uint32).tobytes()
+        # uint64 arithmetic wraps: that is the mod 2^64. The shift commutes with the minimum
+        # (both are monotonic), so it runs on NUM_PERM values instead of the whole table,
+        # whose rows (one per permutation) are reduced along contiguous memory.
+        hashed = np.multiply.outer(self._a, shingle_hashes)
+        hashed += self._b[:, None]
+        return (hashed.min(axis=1) >> np.uint64(32)).astype(np.uint32).tobytes()
+
+
+def candidate_probability(jaccard: float, bands: int = LSH_BANDS, rows: int = LSH_ROWS) -> float:
+    """Chance that two texts of this shingle Jaccard share at least one LSH band."""
+    return 1.0 - (1.0 - jaccard ** rows) ** bands
 
 
 def estimated_jaccard(left: bytes, right: bytes) -> float:
@@ -411,6 +477,14 @@ class _ClusterBlockFn(beam.DoFn):
         if (rule == "exact_url" and len(signatures) > MAX_URL_BLOCK) or (
                 rule == "near_text" and len(signatures) > MAX_PAIRWISE_BLOCK):
             self._oversized.inc()
+        if rule == "exact_id":
+            # Every record is in its id's block, so copies of one record meet here.
+            copies: dict = {}
+            for signature in signatures:
+                copies[signature.member] = copies.get(signature.member, 0) + 1
+            for member, count in copies.items():
+                if count > 1:
+                    yield beam.pvalue.TaggedOutput(_REPEATED_TAG, (tuple(member), count))
         for member, root in cluster_block(rule, signatures, self._window_days, self._threshold):
             # Plain tuples from here on: Beam encodes them deterministically as shuffle keys.
             yield tuple(member), (tuple(root), RULES.index(rule))
@@ -470,27 +544,44 @@ def _assign(membership, root_merges):
     return member, (root_merges.get(roots[0], roots[0]), RULES[rank])
 
 
-class _JoinKeptFn(beam.DoFn):
+class _KeepPostingsFn(beam.DoFn):
+    """Drops removed records and adds duplicate_count/duplicate_ids to the rest; the removed
+    and collapsed ids come as side inputs. A record read more than once is passed on, keyed,
+    to be grouped with its copies."""
+
     def __init__(self):
         self._removed = Metrics.counter("dedupe", "duplicates_removed")
 
-    def process(self, joined):
-        member, groups = joined
-        postings = list(groups["posting"])
-        if list(groups["removed"]):
+    def process(self, posting, removed, collapsed, repeated):
+        member = tuple(member_key(posting))
+        if member in repeated:
+            yield beam.pvalue.TaggedOutput(_REPEATED_TAG, (member, posting))
+        elif member in removed:
+            self._removed.inc()
+        else:
+            yield kept_posting(posting, collapsed.get(member, ()))
+
+
+class _KeepRepeatedFn(beam.DoFn):
+    """The copies of one record read twice (overlapping input globs): the extra copies are
+    exact_id duplicates of the first."""
+
+    def __init__(self):
+        self._removed = Metrics.counter("dedupe", "duplicates_removed")
+
+    def process(self, copies, removed, collapsed):
+        member, postings = copies
+        postings = list(postings)
+        if member in removed:
             self._removed.inc(len(postings))
             return
-        if not postings:
-            return
-        collapsed = [i for ids in groups["collapsed"] for i in ids]
-        # The same source record read twice (overlapping input globs): extra copies are
-        # exact_id duplicates of the first.
+        collapsed_ids = list(collapsed.get(member, ()))
         for _ in postings[1:]:
             self._removed.inc()
-            collapsed.append(MemberKey(*member).posting_id)
+            collapsed_ids.append(MemberKey(*member).posting_id)
             yield beam.pvalue.TaggedOutput(DUPLICATES_TAG,
                                            duplicate_record(member, member, "exact_id"))
-        yield kept_posting(postings[0], collapsed)
+        yield kept_posting(postings[0], collapsed_ids)
 
 
 class RemoveDuplicates(beam.PTransform):
@@ -508,16 +599,16 @@ class RemoveDuplicates(beam.PTransform):
         self._threshold = near_text_threshold
 
     def expand(self, postings):
-        keyed = postings | "KeyByMember" >> beam.Map(
-            lambda posting: (tuple(member_key(posting)), posting))
-        memberships = (
+        clustered = (
             postings
             | "ComputeSignatures" >> beam.ParDo(_ComputeSignatureFn())
             | "EmitBlockKeys" >> beam.FlatMap(_block_entries)
             | "GroupByBlock" >> beam.GroupByKey()
             | "ClusterBlocks" >> beam.ParDo(_ClusterBlockFn(self._window_days, self._threshold))
-            | "CombineMemberships" >> beam.CombinePerKey(_MembershipsFn())
+            .with_outputs(_REPEATED_TAG, main="memberships")
         )
+        memberships = (clustered["memberships"]
+                       | "CombineMemberships" >> beam.CombinePerKey(_MembershipsFn()))
         root_merges = (
             memberships
             | "LinkClusterRoots" >> beam.FlatMap(_root_links)
@@ -534,18 +625,23 @@ class RemoveDuplicates(beam.PTransform):
                 lambda member, kept_rule: (kept_rule[0], MemberKey(*member).posting_id))
             | "CollectCollapsedIds" >> beam.CombinePerKey(beam.combiners.ToListCombineFn())
         )
-        joined = (
-            {
-                "posting": keyed,
-                "removed": removed | "MarkRemoved" >> beam.MapTuple(lambda member, _: (member, True)),
-                "collapsed": collapsed_ids,
-            }
-            | "JoinBackRows" >> beam.CoGroupByKey()
-            | "EmitKeptPostings" >> beam.ParDo(_JoinKeptFn()).with_outputs(
-                DUPLICATES_TAG, main=POSTINGS_TAG)
+        removed_ids = beam.pvalue.AsDict(removed)
+        collapsed = beam.pvalue.AsDict(collapsed_ids)
+        kept = postings | "KeepPostings" >> beam.ParDo(
+            _KeepPostingsFn(), removed=removed_ids, collapsed=collapsed,
+            repeated=beam.pvalue.AsDict(clustered[_REPEATED_TAG]),
+        ).with_outputs(_REPEATED_TAG, main=POSTINGS_TAG)
+        kept_repeated = (
+            kept[_REPEATED_TAG]
+            | "GroupCopies" >> beam.GroupByKey()
+            | "KeepOneCopy" >> beam.ParDo(_KeepRepeatedFn(), removed=removed_ids,
+                                          collapsed=collapsed)
+            .with_outputs(DUPLICATES_TAG, main=POSTINGS_TAG)
         )
+        unique = ((kept[POSTINGS_TAG], kept_repeated[POSTINGS_TAG])
+                  | "FlattenPostings" >> beam.Flatten())
         duplicates = (
-            (cluster_duplicates, joined[DUPLICATES_TAG])
+            (cluster_duplicates, kept_repeated[DUPLICATES_TAG])
             | "FlattenDuplicates" >> beam.Flatten()
         )
-        return {POSTINGS_TAG: joined[POSTINGS_TAG], DUPLICATES_TAG: duplicates}
+        return {POSTINGS_TAG: unique, DUPLICATES_TAG: duplicates}

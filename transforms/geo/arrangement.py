@@ -1,11 +1,11 @@
 """Work arrangement (onsite / hybrid / remote) and remote scope from a posting's structured
 fields, its location string and its text; used by transforms.location after the place is known.
-Patterns are compiled once at import; each text is scanned a fixed, small number of times.
+Patterns are compiled once at import; a text is read only around the words its phrases need.
 """
 from __future__ import annotations
 
 import re
-from typing import Optional
+from typing import NamedTuple, Optional
 
 # Region names a remote scope may take besides an ISO country code.
 SCOPE_REGIONS = {
@@ -41,53 +41,208 @@ _WRAPPED = re.compile(r"^\((.*)\)$")
 _EMPTY_PARENS = re.compile(r"\(\s*\)|\[\s*\]")
 _ONLY_REGION_SCOPE = re.compile(rf"^\s*(?:{_SCOPE_REGION_PATTERN})\s*(?:only|based)?\s*$", re.I)
 
-# In a posting's text.
-_TEXT_REMOTE_NEGATED = re.compile(
-    r"\b(?:not|isn['’]t|is\s+not|no|non)[- ](?:a\s+)?(?:fully\s+|100%\s+)?remote\b"
-    r"|\bremote\s+(?:work\s+)?(?:is\s+)?not\s+(?:possible|available|an\s+option|offered)"
-    r"|\bno\s+(?:option\s+for\s+)?remote\b|\bcannot\s+be\s+(?:done\s+)?remote", re.I)
-_TEXT_REMOTE_PERK = re.compile(
+# In a posting's text. Every phrase pattern is a `TextCue`: the pattern, the words each of its
+# matches contains (anchors), and how far a match reaches before and after its anchor. A text is
+# folded to lower case once, anchors are found with str.find, and a pattern runs only on those
+# few dozen characters: Python's regex engine pays tens of nanoseconds for every start position
+# it tries, so one case-insensitive pass per pattern over a 16 KB description costs
+# milliseconds. A cue may also name context words, one of which must be near an anchor, to skip
+# the common anchors ("office", "can") cheaply. Reaches allow about twice the phrase with single
+# spaces: room for runs of whitespace and long words. tests/test_location.py checks the cues
+# against the scan of the whole text on every real posting of the shared corpus.
+
+
+class TextCue(NamedTuple):
+    pattern: re.Pattern
+    anchors: tuple  # every match holds one (lower case, unless `folded` is False)
+    context: tuple  # when given, the window around an anchor must also hold one of these
+    before: int  # characters from a match's start to its anchor, at most (0: it starts there)
+    after: int  # characters from the anchor's end to the match's end, at most
+    whole_word: bool  # anchors count only as whole words ("can", not "scan" or "candidate")
+    folded: bool  # anchors and context are looked up in the folded text, whatever their case
+
+
+def _cue(pattern: str, anchors: tuple, before: int, after: int, context: tuple = (),
+         whole_word: bool = False, flags: int = re.I, folded: bool = True) -> TextCue:
+    if flags & re.I and not folded:
+        raise ValueError("a case-insensitive cue looks its anchors up folded")
+    return TextCue(re.compile(pattern, flags), anchors, context, before, after, whole_word,
+                   folded)
+
+
+_REMOTE_NEGATED = (
+    _cue(r"\b(?:not|isn['’]t|is\s+not|no|non)[- ](?:a\s+)?(?:fully\s+|100%\s+)?remote\b"
+         r"|\bremote\s+(?:work\s+)?(?:is\s+)?not\s+(?:possible|available|an\s+option|offered)"
+         r"|\bno\s+(?:option\s+for\s+)?remote\b|\bcannot\s+be\s+(?:done\s+)?remote",
+         ("remote",), before=32, after=48, context=("no", "isn")),
+)
+_REMOTE_PERK_PATTERNS = (
     r"\b(?:work|working)\s+(?:from\s+)?(?:anywhere|remotely|from\s+home)\s+(?:for\s+)?"
     r"(?:up\s+to\s+)?(?:\w+\s+){0,2}(?:weeks?|days?|months?)\s+(?:a|per|each)\s+(?:year|month)"
     r"|\b(?:\w+\s+){0,2}(?:weeks?|days?)\s+(?:a|per|each)\s+year\s+(?:of\s+)?"
-    r"(?:remote|working\s+from\s+anywhere|work\s+from\s+anywhere)"
-    r"|\boccasional(?:ly)?\s+(?:remote|work\s+from\s+home|home\s+working)", re.I)
-_TEXT_HYBRID = re.compile(
-    r"\bhybrid\b"
-    r"|\b(?:\d|one|two|three|four)(?:\s*(?:-|–|to|or)\s*(?:\d|two|three|four))?\s+days?\s+"
-    r"(?:a|per|each|every)\s+week\s+(?:in|at|from)\s+(?:the|our)\s+(?:office|studio|site)"
-    r"|\b(?:\d|one|two|three|four)(?:\s*(?:-|–|to|or)\s*(?:\d|two|three|four))?\s+days?\s+"
-    r"(?:in|at)\s+(?:the|our)\s+(?:office|studio)"
-    r"|\b(?:split|mix)\s+(?:of\s+)?(?:time\s+)?between\s+(?:home|remote)\s+and\s+(?:the\s+)?office"
-    r"|\bpartly\s+remote\b|\bpartially\s+remote\b", re.I)
-_TEXT_REMOTE = re.compile(
-    r"\b(?:fully|100%|completely|entirely|full[- ]time)\s+remote\b"
-    r"|\bremote[- ](?:first|only)\b"
-    r"|\bthis\s+(?:is\s+a\s+|role\s+is\s+|position\s+is\s+|job\s+is\s+)(?:fully\s+)?remote\b"
-    r"|\bremote\s+(?:position|role|job|opportunity)\b"
-    r"|\bwork\s+(?:fully\s+)?remotely\s+from\s+anywhere\b"
-    r"|\b(?:can|may)\s+(?:be\s+)?(?:based|located|work)\s+anywhere\b"
-    r"|\bwork\s+where\s+you\s+work\s+best\b"
-    r"|\byou\s+can\s+be\s+(?:based\s+|located\s+)?(?:anywhere\s+)?(?:in|within)\s+the\s+"
-    rf"(?:{_SCOPE_REGION_PATTERN})(?:\s+region)?\b", re.I)
-_TEXT_ONSITE = re.compile(
-    r"\b(?:this|the)\s+(?:role|position|job)\s+is\s+(?:fully\s+|100%\s+)?(?:based\s+)?"
-    r"(?:on[- ]?site|in[- ]office|in[- ]person|office[- ]based)"
-    r"|\b(?:on[- ]?site|in[- ]office|in[- ]person|office[- ]based)\s+(?:role|position|job)\b"
-    r"|\b(?:must|required\s+to|expected\s+to)\s+(?:work|be)\s+(?:on[- ]?site|in\s+(?:the|our)\s+office)"
-    r"|\bfive\s+days\s+(?:a|per)\s+week\s+in\s+(?:the|our)\s+office", re.I)
+    r"(?:remote|working\s+from\s+anywhere|work\s+from\s+anywhere)",
+    r"\boccasional(?:ly)?\s+(?:remote|work\s+from\s+home|home\s+working)",
+)
+_REMOTE_PERK = (
+    _cue(_REMOTE_PERK_PATTERNS[0], ("remote", "anywhere", "home"), before=80, after=80,
+         context=("week", "day", "month")),
+    _cue(_REMOTE_PERK_PATTERNS[1], ("remote", "home"), before=40, after=16,
+         context=("occasional",)),
+)
+_REMOTE_PERK_NEARBY = re.compile("|".join(_REMOTE_PERK_PATTERNS), re.I)
+_HYBRID = (
+    _cue(r"\bhybrid\b", ("hybrid",), before=0, after=0),
+    _cue(r"\b(?:\d|one|two|three|four)(?:\s*(?:-|–|to|or)\s*(?:\d|two|three|four))?\s+days?\s+"
+         r"(?:a|per|each|every)\s+week\s+(?:in|at|from)\s+(?:the|our)\s+(?:office|studio|site)"
+         r"|\b(?:\d|one|two|three|four)(?:\s*(?:-|–|to|or)\s*(?:\d|two|three|four))?\s+days?\s+"
+         r"(?:in|at)\s+(?:the|our)\s+(?:office|studio)",
+         ("day",), before=32, after=56, context=("office", "studio", "site")),
+    _cue(r"\b(?:split|mix)\s+(?:of\s+)?(?:time\s+)?between\s+(?:home|remote)\s+and\s+"
+         r"(?:the\s+)?office|\bpartly\s+remote\b|\bpartially\s+remote\b",
+         ("home", "remote"), before=40, after=32, context=("between", "part")),
+)
+_REMOTE = (
+    _cue(r"\b(?:fully|100%|completely|entirely|full[- ]time)\s+remote\b"
+         r"|\bremote[- ](?:first|only)\b"
+         r"|\bthis\s+(?:is\s+a\s+|role\s+is\s+|position\s+is\s+|job\s+is\s+)(?:fully\s+)?remote\b"
+         r"|\bremote\s+(?:position|role|job|opportunity)\b"
+         r"|\bwork\s+(?:fully\s+)?remotely\s+from\s+anywhere\b",
+         ("remote",), before=40, after=32),
+    _cue(r"\b(?:can|may)\s+(?:be\s+)?(?:based|located|work)\s+anywhere\b",
+         ("anywhere",), before=32, after=0),
+    _cue(r"\bwork\s+where\s+you\s+work\s+best\b",
+         ("best",), before=40, after=0, context=("where",), whole_word=True),
+    _cue(r"\byou\s+can\s+be\s+(?:based\s+|located\s+)?(?:anywhere\s+)?(?:in|within)\s+the\s+"
+         rf"(?:{_SCOPE_REGION_PATTERN})(?:\s+region)?\b",
+         ("can",), before=12, after=96, context=("be",), whole_word=True),
+)
+_ONSITE = (
+    _cue(r"\b(?:this|the)\s+(?:role|position|job)\s+is\s+(?:fully\s+|100%\s+)?(?:based\s+)?"
+         r"(?:on[- ]?site|in[- ]office|in[- ]person|office[- ]based)"
+         r"|\b(?:on[- ]?site|in[- ]office|in[- ]person|office[- ]based)\s+(?:role|position|job)\b",
+         ("site", "office", "person"), before=56, after=32, context=("role", "position", "job")),
+    _cue(r"\b(?:must|required\s+to|expected\s+to)\s+(?:work|be)\s+"
+         r"(?:on[- ]?site|in\s+(?:the|our)\s+office)"
+         r"|\bfive\s+days\s+(?:a|per)\s+week\s+in\s+(?:the|our)\s+office",
+         ("site", "office"), before=48, after=0, context=("must", "required", "expected", "five")),
+)
 
 # Remote scope phrases in text: "remote within the European region", "must reside in Canada".
-_TEXT_SCOPE = re.compile(
+_SCOPE = (_cue(
     r"\b(?:remote|remotely|based|located|reside|live|be)\s+(?:anywhere\s+)?"
     r"(?:in|within|from|across)\s+(?:the\s+)?"
     r"(?P<place>[A-Z][\w.]*(?:\s+[A-Z][\w.]*){0,2}|"
-    rf"(?i:{_SCOPE_REGION_PATTERN}))(?:\s+region)?\b")
-_TEXT_TIMEZONE_EUROPE = re.compile(
+    rf"(?i:{_SCOPE_REGION_PATTERN}))(?:\s+region)?\b",
+    ("remote", "based", "located", "reside", "live", "be"), before=0, after=96, flags=0),)
+_TIMEZONE_EUROPE = (_cue(
     r"\b(?:CET|CEST|GMT|BST|WET|EET)\b(?:\s*(?:/\s*(?:CET|GMT|BST)\s*)?(?:time\s*zones?|[+±]))"
-    r"|\b(?:UTC|GMT)\s*[+±]\s*[0-3]\b")
-_TEXT_TIMEZONE_AMERICAS = re.compile(
-    r"\b(?:EST|EDT|CST|PST|PDT|MST|ET|PT)\b\s*(?:time\s*zones?|[+±]|hours)")
+    r"|\b(?:UTC|GMT)\s*[+±]\s*[0-3]\b",
+    ("time", "+", "±"), before=24, after=12, flags=0, folded=False),)
+_TIMEZONE_AMERICAS = (_cue(
+    r"\b(?:EST|EDT|CST|PST|PDT|MST|ET|PT)\b\s*(?:time\s*zones?|[+±]|hours)",
+    ("time", "+", "±", "hours"), before=16, after=12, flags=0, folded=False),)
+_WORD_REST = re.compile(r"\w*")
+
+
+def _anchor_lookups(*groups: tuple) -> tuple:
+    """(anchor, folded, cues that use it) for every anchor of the groups' cues, each once."""
+    users: dict = {}
+    for cue in (cue for group in groups for cue in group):
+        for anchor in cue.anchors:
+            users.setdefault((anchor, cue.folded), []).append(cue)
+    return tuple((anchor, folded, tuple(cues)) for (anchor, folded), cues in users.items())
+
+
+_ARRANGEMENT_LOOKUPS = _anchor_lookups(_REMOTE_NEGATED, _ONSITE, _HYBRID, _REMOTE, _REMOTE_PERK)
+_SCOPE_LOOKUPS = _anchor_lookups(_SCOPE, _TIMEZONE_EUROPE, _TIMEZONE_AMERICAS)
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+class ScannedText:
+    """A posting's text read for a set of cues: folded once (ASCII letters lower-cased, every
+    other character one '?', so offsets stay the text's), every anchor looked up once (most are
+    absent), and the windows around those present kept for the cues that use them."""
+
+    __slots__ = ("text", "_windows")
+
+    def __init__(self, text: str, lookups: tuple):
+        self.text = text
+        haystacks = (text, text.lower() if text.isascii() else (
+            text.encode("ascii", "replace").lower().decode("ascii")))
+        self._windows: dict = {}  # id(cue) -> (cue, (start, end) spans), for cues with spans
+        for anchor, folded, cues in lookups:
+            haystack = haystacks[folded]
+            offset = haystack.find(anchor)
+            if offset < 0:
+                continue
+            offsets = []
+            while offset >= 0:
+                offsets.append(offset)
+                offset = haystack.find(anchor, offset + 1)
+            for cue in cues:
+                spans = self._anchor_windows(cue, anchor, offsets, haystack)
+                if spans:
+                    self._windows.setdefault(id(cue), (cue, []))[1].extend(spans)
+        for cue, spans in self._windows.values():
+            if len(spans) > 1:
+                spans.sort()
+                if cue.before:  # windows that overlap are read as one
+                    merged = [spans[0]]
+                    for start, end in spans[1:]:
+                        if start <= merged[-1][1]:
+                            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+                        else:
+                            merged.append((start, end))
+                    spans[:] = merged
+
+    def _anchor_windows(self, cue: TextCue, anchor: str, offsets: list, near: str) -> list:
+        text = self.text
+        windows = []
+        for offset in offsets:
+            end = offset + len(anchor)
+            if cue.whole_word and ((offset and _is_word_char(text[offset - 1]))
+                                   or (end < len(text) and _is_word_char(text[end]))):
+                continue
+            start = max(offset - cue.before, 0)
+            end += cue.after
+            if cue.context and not any(map(near[start:end].__contains__, cue.context)):
+                continue
+            if not cue.before:  # tried at the anchor only, so the text may run to its end
+                windows.append((offset, len(text)))
+            else:  # a window must not end inside a word, or \b would match there
+                windows.append((start, _WORD_REST.match(text, end).end()))
+        return windows
+
+    def __bool__(self) -> bool:
+        """Whether any cue has a window to read: a text without is silent for all of them."""
+        return bool(self._windows)
+
+    def _matches(self, cue: TextCue):
+        _, spans = self._windows.get(id(cue), (cue, ()))
+        for start, end in spans:
+            if not cue.before:  # the match starts at the anchor: one try there
+                match = cue.pattern.match(self.text, start, end)
+                if match:
+                    yield match
+            else:
+                yield from cue.pattern.finditer(self.text, start, end)
+
+    def search(self, cues: tuple) -> Optional[re.Match]:
+        """A match of any of the cues, or None."""
+        for cue in cues:
+            if id(cue) in self._windows:
+                for match in self._matches(cue):
+                    return match
+        return None
+
+    def finditer(self, cues: tuple) -> list:
+        """Every match of the cues, in text order."""
+        matches = [match for cue in cues if id(cue) in self._windows
+                   for match in self._matches(cue)]
+        return sorted(matches, key=lambda match: match.start())
 
 
 def arrangement_from_hints(hints: dict) -> Optional[str]:
@@ -134,17 +289,20 @@ def arrangement_from_text(text: str, excluded: frozenset = frozenset()) -> Optio
     """The arrangement a posting's text states, negations and perks first; None if silent."""
     if not text:
         return None
-    if "onsite" not in excluded and (_TEXT_REMOTE_NEGATED.search(text) or
-                                     _TEXT_ONSITE.search(text)):
+    scanned = ScannedText(text, _ARRANGEMENT_LOOKUPS)
+    if not scanned:
+        return None
+    if "onsite" not in excluded and (scanned.search(_REMOTE_NEGATED) or
+                                     scanned.search(_ONSITE)):
         return "onsite"
-    if "hybrid" not in excluded and _TEXT_HYBRID.search(text):
+    if "hybrid" not in excluded and scanned.search(_HYBRID):
         return "hybrid"
     if "remote" not in excluded:
-        for match in _TEXT_REMOTE.finditer(text):
+        for match in scanned.finditer(_REMOTE):
             window = text[max(0, match.start() - 80): match.end() + 80]
-            if not _TEXT_REMOTE_PERK.search(window):
+            if not _REMOTE_PERK_NEARBY.search(window):
                 return "remote"
-    if "onsite" not in excluded and _TEXT_REMOTE_PERK.search(text):
+    if "onsite" not in excluded and scanned.search(_REMOTE_PERK):
         return "onsite"  # remote days as a perk: the job itself is office-based
     return None
 
@@ -154,9 +312,10 @@ def scope_phrases_from_text(text: str) -> list[str]:
     resolves country names with the gazetteer."""
     if not text:
         return []
-    phrases = [match.group("place") for match in _TEXT_SCOPE.finditer(text)]
-    if _TEXT_TIMEZONE_EUROPE.search(text):
+    scanned = ScannedText(text, _SCOPE_LOOKUPS)
+    phrases = [match.group("place") for match in scanned.finditer(_SCOPE)]
+    if scanned.search(_TIMEZONE_EUROPE):
         phrases.append("Europe")
-    elif _TEXT_TIMEZONE_AMERICAS.search(text):
+    elif scanned.search(_TIMEZONE_AMERICAS):
         phrases.append("Americas")
     return phrases
