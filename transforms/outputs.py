@@ -21,6 +21,8 @@ from apache_beam.transforms.window import GlobalWindows
 
 from schemas.outputs import POSTINGS_SCHEMA, SKILL_DEMAND_SCHEMA, posting_output_row
 from schemas.rejects import Reject
+from transforms.report import REPORT_LEVELS, render_report
+from transforms.skills import get_extractor, taxonomy_summary
 
 LOG = logging.getLogger(__name__)
 
@@ -117,8 +119,8 @@ class WriteSortedShards(beam.PTransform):
         )
 
 
-def _write_postings(path: str, postings: list) -> None:
-    write_parquet(path, [posting_output_row(p) for p in postings], POSTINGS_SCHEMA)
+def _write_postings(path: str, rows: list) -> None:
+    write_parquet(path, rows, POSTINGS_SCHEMA)
 
 
 def _write_demand(path: str, rows: list) -> None:
@@ -136,8 +138,11 @@ class WritePostings(beam.PTransform):
         self._num_shards = num_shards
 
     def expand(self, postings):
-        return postings | "WritePostingShards" >> WriteSortedShards(
-            self._directory, self._num_shards, ".parquet", posting_sort_key, _write_postings)
+        # Project first: descriptions and other internal keys never go through the shuffle.
+        return (postings
+                | "ProjectPostingColumns" >> beam.Map(posting_output_row)
+                | "WritePostingShards" >> WriteSortedShards(
+            self._directory, self._num_shards, ".parquet", posting_sort_key, _write_postings))
 
 
 class WriteSkillDemand(beam.PTransform):
@@ -214,9 +219,6 @@ class _WriteSummaryFn(beam.DoFn):
         self._max_reject_ratio = max_reject_ratio
 
     def process(self, _, merged_counts, report_rows):
-        from transforms.report import render_report
-        from transforms.skills import get_extractor, taxonomy_summary
-
         taxonomy = taxonomy_summary(get_extractor(self._taxonomy_path).taxonomy)
         run_info = dict(self._run_info)
         run_info["end_time"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
@@ -234,6 +236,13 @@ class _WriteSummaryFn(beam.DoFn):
 
 
 REPORT_MAX_RANK = 50
+
+
+def is_report_row(row: dict) -> bool:
+    """The report reads only seniority "all" rows of its region levels: keeping just those
+    (and the top ranks) bounds what the single summary step holds in memory."""
+    return (row["seniority"] == "all" and row["region_level"] in REPORT_LEVELS
+            and row["rank"] <= REPORT_MAX_RANK)
 
 
 def location_unresolved(posting: dict) -> bool:
@@ -332,8 +341,7 @@ class WriteSummaryAndReport(beam.PTransform):
                   | "FlattenCounts" >> beam.Flatten()
                   | "MergeCounts" >> beam.CombineGlobally(_merge_counts))
         report_rows = (streams["skill_demand"]
-                       | "TopRowsForReport" >> beam.Filter(
-                           lambda row: row["rank"] <= REPORT_MAX_RANK))
+                       | "RowsForReport" >> beam.Filter(is_report_row))
         return (
             streams["unique_postings"].pipeline
             | "SummaryTrigger" >> beam.Create([None])
