@@ -341,3 +341,13 @@ def test_a_removed_record_read_twice_is_removed_once():
         assert_that(result["duplicates"], equal_to([
             {"posting_id": "lv-9", "kept_id": "gh-1", "rule": "same_job"},
         ]), label="CheckDuplicates")
+
+
+def test_final_root_follows_chains_of_collapsed_roots():
+    from transforms.dedupe import final_root
+    a, b, c, d = ("a",), ("b",), ("c",), ("d",)
+    removed = {c: (b, "near_text"), b: (a, "same_job")}
+    assert final_root(c, removed) == a
+    assert final_root(b, removed) == a
+    assert final_root(d, removed) == d
+    assert final_root(a, {a: (b, "x"), b: (a, "x")}) in (a, b)  # a cycle ends, never loops

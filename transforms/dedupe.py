@@ -539,6 +539,24 @@ def _root_links(membership):
         yield other, roots[0]
 
 
+def final_root(member: tuple, removed: dict) -> tuple:
+    """Follows removed -> kept links to the record that is really kept: a root that was
+    itself collapsed into another cluster passes its members on, so no id is orphaned."""
+    seen = set()
+    while member in removed and member not in seen:
+        seen.add(member)
+        member = removed[member][0]
+    return member
+
+
+def _describe_removed(member, kept_rule, removed_map=None):
+    return duplicate_record(member, final_root(kept_rule[0], removed_map), kept_rule[1])
+
+
+def _key_by_kept(member, kept_rule, removed_map=None):
+    return final_root(kept_rule[0], removed_map), MemberKey(*member).posting_id
+
+
 def _assign(membership, root_merges):
     member, (roots, rank) = membership
     return member, (root_merges.get(roots[0], roots[0]), RULES[rank])
@@ -617,15 +635,14 @@ class RemoveDuplicates(beam.PTransform):
         assignments = memberships | "ResolveRoots" >> beam.Map(
             _assign, root_merges=beam.pvalue.AsSingleton(root_merges))
         removed = assignments | "KeepRemoved" >> beam.Filter(lambda a: a[0] != a[1][0])
+        removed_ids = beam.pvalue.AsDict(removed)
         cluster_duplicates = removed | "DescribeRemoved" >> beam.MapTuple(
-            lambda member, kept_rule: duplicate_record(member, *kept_rule))
+            _describe_removed, removed_map=removed_ids)
         collapsed_ids = (
             removed
-            | "KeyByKept" >> beam.MapTuple(
-                lambda member, kept_rule: (kept_rule[0], MemberKey(*member).posting_id))
+            | "KeyByKept" >> beam.MapTuple(_key_by_kept, removed_map=removed_ids)
             | "CollectCollapsedIds" >> beam.CombinePerKey(beam.combiners.ToListCombineFn())
         )
-        removed_ids = beam.pvalue.AsDict(removed)
         collapsed = beam.pvalue.AsDict(collapsed_ids)
         kept = postings | "KeepPostings" >> beam.ParDo(
             _KeepPostingsFn(), removed=removed_ids, collapsed=collapsed,
