@@ -23,7 +23,8 @@ from transforms.aggregate import AggregateSkillDemand
 from transforms.dedupe import RemoveDuplicates
 from transforms.location import NormalizeLocations
 from transforms.outputs import (
-    OUTPUT_NAMES, WritePostings, WriteRejects, WriteSkillDemand, WriteSummaryAndReport)
+    OUTPUT_DIRS, OUTPUT_FILES, WritePostings, WriteRejects, WriteSkillDemand, WriteSkillEvidence,
+    WriteSummaryAndReport)
 from transforms.parse import ParsePostings
 from transforms.read import INPUT_FORMATS, ReadPostings
 from transforms.seniority import ClassifySeniority
@@ -70,7 +71,8 @@ class SkillDemandOptions(PipelineOptions):
         parser.add_argument("--skill_demand_shards", type=int, default=2,
                             help="Number of skill_demand/*.parquet files.")
         parser.add_argument("--debug_skills", action="store_true",
-                            help="Log the evidence span of every extracted skill.")
+                            help="Also write skill_evidence/*.jsonl: where in each posting "
+                                 "every skill was found.")
 
 
 def parse_as_of(value: Optional[str]) -> dt.date:
@@ -140,6 +142,8 @@ def build_pipeline(pipeline: beam.Pipeline, options: PipelineOptions, run_info: 
     _ = unique | "WritePostings" >> WritePostings(job.output, job.postings_shards)
     _ = skill_demand | "WriteSkillDemand" >> WriteSkillDemand(job.output, job.skill_demand_shards)
     _ = rejects | "WriteRejects" >> WriteRejects(job.output)
+    if job.debug_skills:
+        _ = postings | "WriteSkillEvidence" >> WriteSkillEvidence(job.output)
     _ = {
         "raw_records": read["records"],
         "read_rejects": read[REJECTS_TAG],
@@ -154,8 +158,8 @@ def build_pipeline(pipeline: beam.Pipeline, options: PipelineOptions, run_info: 
 
 def clear_previous_outputs(output_dir: str) -> None:
     """A rerun into the same directory must not leave stale shards of an earlier run."""
-    patterns = [FileSystems.join(output_dir, name, "part-*") for name in OUTPUT_NAMES[:3]]
-    patterns += [FileSystems.join(output_dir, name) for name in OUTPUT_NAMES[3:]]
+    patterns = [FileSystems.join(output_dir, name, "part-*") for name in OUTPUT_DIRS]
+    patterns += [FileSystems.join(output_dir, name) for name in OUTPUT_FILES]
     stale = [meta.path for result in FileSystems.match(patterns) for meta in result.metadata_list]
     if stale:
         FileSystems.delete(stale)

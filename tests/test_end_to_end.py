@@ -116,3 +116,13 @@ def test_report_is_self_contained(job_output):
     assert html.lstrip().lower().startswith("<!doctype html")
     assert "http://" not in html.replace("http://www.w3.org", "")
     assert "<script src=" not in html
+
+
+def test_debug_mode_shows_where_each_skill_was_found(tmp_path):
+    run([f"--input={E2E}/*.txt", f"--output={tmp_path}", f"--as_of={AS_OF}", "--debug_skills"])
+    (line,) = (tmp_path / "skill_evidence" / "part-00000-of-00001.jsonl").read_text().splitlines()
+    evidence = json.loads(line)
+    assert evidence["title"] == "Machine Learning Engineer, II"
+    spans = {item.split("@")[0]: item.split(":", 1)[1] for item in evidence["skill_evidence"]}
+    assert spans["python"] == "Python"
+    assert spans["apache-beam"] == "Apache Beam"

@@ -29,9 +29,11 @@ LOG = logging.getLogger(__name__)
 POSTINGS_DIR = "postings"
 SKILL_DEMAND_DIR = "skill_demand"
 REJECTS_DIR = "rejects"
+SKILL_EVIDENCE_DIR = "skill_evidence"
 SUMMARY_FILE = "summary.json"
 REPORT_FILE = "report.html"
-OUTPUT_NAMES = (POSTINGS_DIR, SKILL_DEMAND_DIR, REJECTS_DIR, SUMMARY_FILE, REPORT_FILE)
+OUTPUT_DIRS = (POSTINGS_DIR, SKILL_DEMAND_DIR, REJECTS_DIR, SKILL_EVIDENCE_DIR)
+OUTPUT_FILES = (SUMMARY_FILE, REPORT_FILE)
 
 
 class RejectRatioExceeded(RuntimeError):
@@ -167,6 +169,30 @@ class WriteRejects(beam.PTransform):
     def expand(self, rejects):
         return rejects | "WriteRejectShards" >> WriteSortedShards(
             self._directory, self._num_shards, ".jsonl", reject_sort_key, _write_rejects)
+
+
+def skill_evidence_row(posting: dict) -> dict:
+    return {"posting_id": posting["posting_id"], "source_uri": posting.get("source_uri"),
+            "source_record": posting.get("source_record"), "title": posting.get("title"),
+            "skill_evidence": posting.get("skill_evidence") or []}
+
+
+def _write_evidence(path: str, rows: list) -> None:
+    write_jsonl(path, rows)
+
+
+class WriteSkillEvidence(beam.PTransform):
+    """--debug_skills: where in each posting every skill was found (skill_id@start-end:surface)."""
+
+    def __init__(self, output_dir: str):
+        super().__init__()
+        self._directory = FileSystems.join(output_dir, SKILL_EVIDENCE_DIR)
+
+    def expand(self, postings):
+        return (postings
+                | "ProjectEvidence" >> beam.Map(skill_evidence_row)
+                | "WriteEvidenceShards" >> WriteSortedShards(
+                    self._directory, 1, ".jsonl", posting_sort_key, _write_evidence))
 
 
 # ---------------------------------------------------------------- summary and report
