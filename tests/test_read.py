@@ -78,3 +78,27 @@ def test_undecodable_bytes_survive_as_surrogates_for_a_per_record_reject():
     assert clean is False
     assert text.splitlines()[0] == '{"title": "ok"}'
     assert "\udce9" in text.splitlines()[1]
+
+
+def test_read_postings_composite_routes_records_and_dead_letters(tmp_path):
+    import apache_beam as beam
+    from apache_beam.testing.test_pipeline import TestPipeline
+    from apache_beam.testing.util import assert_that, equal_to
+
+    from transforms.read import ReadPostings
+
+    feed = tmp_path / "feed.jsonl.gz"
+    feed.write_bytes(gzip.compress(POSTING_LINE + b'{"id": "2", "title": "Welder"}\n'))
+    (tmp_path / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 400)
+    with TestPipeline() as pipeline:
+        read = pipeline | ReadPostings([str(tmp_path / "*")])
+        records = read["records"] | "RecordIds" >> beam.Map(
+            lambda r: (r.source_uri.rsplit("/", 1)[1], r.source_record, r.source_format,
+                       r.fields["id"], r.fields["title"]))
+        assert_that(records, equal_to([
+            ("feed.jsonl.gz", 0, "jsonl", "1", "Data Scientist"),
+            ("feed.jsonl.gz", 1, "jsonl", "2", "Welder")]), label="CheckRecords")
+        rejects = read["rejects"] | "RejectReasons" >> beam.Map(
+            lambda r: (r.source_uri.rsplit("/", 1)[1], r.stage, r.reason))
+        assert_that(rejects, equal_to([("image.txt", "read", "binary_content")]),
+                    label="CheckRejects")
