@@ -33,6 +33,9 @@ from transforms.skills import ExtractSkills
 LOG = logging.getLogger(__name__)
 PERIODS = ("month", "quarter", "year", "all")
 DEFAULT_OUTPUT = "out"
+# Read by location, seniority, skills and the duplicate signature only: later stages never do.
+ROW_KEYS_DONE_AFTER_SKILLS = ("description", "location_hints", "seniority_hint",
+                              "experience_months", "skill_evidence")
 
 
 def sample_corpus_pattern() -> str:
@@ -133,7 +136,7 @@ def build_pipeline(pipeline: beam.Pipeline, options: PipelineOptions, run_info: 
         | "ClassifySeniority" >> ClassifySeniority()
         | "ExtractSkills" >> ExtractSkills(job.taxonomy, debug=job.debug_skills)
     )
-    deduped = postings | "RemoveDuplicates" >> RemoveDuplicates()
+    deduped = postings | "RemoveDuplicates" >> RemoveDuplicates(drop_keys=ROW_KEYS_DONE_AFTER_SKILLS)
     unique = deduped["postings"]
     skill_demand = unique | "AggregateSkillDemand" >> AggregateSkillDemand(
         job.period, job.min_postings)

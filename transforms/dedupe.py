@@ -607,7 +607,10 @@ class RemoveDuplicates(beam.PTransform):
     "duplicates": {posting_id, kept_id, rule} per removed record} out."""
 
     def __init__(self, date_window_days: int = DATE_WINDOW_DAYS,
-                 near_text_threshold: float = NEAR_TEXT_THRESHOLD):
+                 near_text_threshold: float = NEAR_TEXT_THRESHOLD,
+                 drop_keys: tuple = ()):
+        """drop_keys: row keys no later stage reads (the long description): they are dropped
+        before rows wait for the duplicate decisions, so the runner buffers slim rows."""
         super().__init__()
         if date_window_days < 0:
             raise ValueError(f"date_window_days must be >= 0, got {date_window_days}")
@@ -615,6 +618,7 @@ class RemoveDuplicates(beam.PTransform):
             raise ValueError(f"near_text_threshold must be in (0, 1], got {near_text_threshold}")
         self._window_days = date_window_days
         self._threshold = near_text_threshold
+        self._drop_keys = frozenset(drop_keys)
 
     def expand(self, postings):
         clustered = (
@@ -644,7 +648,12 @@ class RemoveDuplicates(beam.PTransform):
             | "CollectCollapsedIds" >> beam.CombinePerKey(beam.combiners.ToListCombineFn())
         )
         collapsed = beam.pvalue.AsDict(collapsed_ids)
-        kept = postings | "KeepPostings" >> beam.ParDo(
+        rows = postings
+        if self._drop_keys:
+            drop = self._drop_keys
+            rows = postings | "DropUnreadKeys" >> beam.Map(
+                lambda posting: {k: v for k, v in posting.items() if k not in drop})
+        kept = rows | "KeepPostings" >> beam.ParDo(
             _KeepPostingsFn(), removed=removed_ids, collapsed=collapsed,
             repeated=beam.pvalue.AsDict(clustered[_REPEATED_TAG]),
         ).with_outputs(_REPEATED_TAG, main=POSTINGS_TAG)
