@@ -351,3 +351,19 @@ def test_final_root_follows_chains_of_collapsed_roots():
     assert final_root(b, removed) == a
     assert final_root(d, removed) == d
     assert final_root(a, {a: (b, "x"), b: (a, "x")}) in (a, b)  # a cycle ends, never loops
+
+
+def without(row, *keys):
+    return {k: v for k, v in row.items() if k not in keys}
+
+
+def test_keys_no_later_stage_reads_are_dropped_before_rows_wait():
+    with TestPipeline() as pipeline:
+        result = (pipeline | "CreatePostings" >> beam.Create([SCIENTIST_ON_BOARD, LEAD, SCIENTIST])
+                  | RemoveDuplicates(drop_keys=("description",)))
+        assert_that(result["postings"], equal_to([
+            without(kept(SCIENTIST, "jb-88213"), "description"),
+            without(kept(LEAD), "description")]), label="CheckPostings")
+        assert_that(result["duplicates"], equal_to([
+            {"posting_id": "jb-88213", "kept_id": "621954600", "rule": "near_text"}]),
+            label="CheckDuplicates")
