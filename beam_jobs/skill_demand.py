@@ -199,6 +199,13 @@ def main() -> int:
     except InvalidJobOptions as err:
         print(f"skill_demand: {err}", file=sys.stderr)
         return 2
+    except Exception as err:  # the runner wraps what a DoFn raised: find our own message
+        reason = next((line.strip() for line in str(err).splitlines()
+                       if "exceeds --max_reject_ratio" in line), None)
+        if reason is None:
+            raise
+        print(f"skill_demand: feed looks broken, job stopped: {reason}", file=sys.stderr)
+        return 3
     return 0
 
 

@@ -121,3 +121,18 @@ def test_max_reject_ratio_stops_a_broken_feed(tmp_path):
     assert "3 of 4 records rejected (75.0%) exceeds --max_reject_ratio 50.0%" in str(err.value)
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert summary["rejected_by_reason"] == {"invalid_json": 3}
+
+
+def test_command_line_stops_a_broken_feed_with_a_clear_message(tmp_path):
+    import subprocess
+    import sys
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "feed.jsonl").write_text(line(GOOD) + "{broken\n" * 3)
+    finished = subprocess.run(
+        [sys.executable, "-m", "beam_jobs.skill_demand", f"--input={folder}/*",
+         f"--output={tmp_path / 'out'}", "--max_reject_ratio=0.5"],
+        capture_output=True, text=True, timeout=300)
+    assert finished.returncode == 3
+    assert ("skill_demand: feed looks broken, job stopped: 3 of 4 records rejected (75.0%) "
+            "exceeds --max_reject_ratio 50.0%; top reasons: invalid_json: 3") in finished.stderr
