@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import glob
 import logging
-import os
 import sys
 from importlib import resources
 from typing import List, Optional

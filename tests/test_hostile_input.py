@@ -8,7 +8,6 @@ import pyarrow.parquet as pq
 import pytest
 
 from beam_jobs.skill_demand import run
-from transforms.outputs import RejectRatioExceeded
 
 GOOD = {"id": "good-1", "title": "Registered Nurse", "company": "Mercy Hospital",
         "location": "St. Louis, MO", "description": "Provide patient care. BLS required."}
