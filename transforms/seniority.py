@@ -394,13 +394,19 @@ YEARS_TABLE = ((0, "junior"), (2, "mid"), (5, "senior"), (10, "lead"))
 MAX_PLAUSIBLE_YEARS = 20  # "over 25 years" is the company's history, not a requirement
 
 
+def step_value(table: tuple, years: float) -> str:
+    """The value of the last (threshold, value) row of an ascending table that `years`
+    reaches; below the first threshold, the first row's value."""
+    value = table[0][1]
+    for threshold, threshold_value in table:
+        if years >= threshold:
+            value = threshold_value
+    return value
+
+
 def years_level(years: float) -> str:
     """The ladder level of a minimum-experience requirement in years."""
-    level = YEARS_TABLE[0][1]
-    for threshold, threshold_level in YEARS_TABLE:
-        if years >= threshold:
-            level = threshold_level
-    return level
+    return step_value(YEARS_TABLE, years)
 
 
 class YearsRequirement(NamedTuple):
@@ -622,11 +628,7 @@ NO_YEARS = "no years figure"
 
 
 def years_bucket(years: float) -> str:
-    bucket = YEARS_BUCKETS[0][1]
-    for threshold, name in YEARS_BUCKETS:
-        if years >= threshold:
-            bucket = name
-    return bucket
+    return step_value(YEARS_BUCKETS, years)
 
 
 class _TextFeature(NamedTuple):

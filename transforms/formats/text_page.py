@@ -109,27 +109,25 @@ def _next_content_line(lines: list[str], index: int) -> int:
     return index
 
 
-def _is_title_line(line: str) -> bool:
+def _is_short_label(line: str, max_chars: int) -> bool:
+    """A short line that is no sentence, bullet, section heading or furniture."""
     return (
-        len(line) <= _MAX_TITLE_LINE_CHARS
+        len(line) <= max_chars
         and not _SENTENCE_END.search(line)
         and not _BULLET.match(line)
         and not is_posting_section_heading(line)
         and not is_furniture_line(line)
     )
+
+
+def _is_title_line(line: str) -> bool:
+    return _is_short_label(line, _MAX_TITLE_LINE_CHARS)
 
 
 def _is_header_line(line: str) -> bool:
     if _CLOSED.fullmatch(line) or _DATE_LABEL.match(line):
         return True
-    return (
-        len(line) <= _MAX_HEADER_LINE_CHARS
-        and not _SENTENCE_END.search(line)
-        and not _BULLET.match(line)
-        and not is_posting_section_heading(line)
-        and not is_furniture_line(line)
-        and not is_furniture_heading(line)
-    )
+    return _is_short_label(line, _MAX_HEADER_LINE_CHARS) and not is_furniture_heading(line)
 
 
 def _classify_header_part(part: str) -> tuple[Optional[str], str]:
