@@ -11,6 +11,12 @@ from typing import Iterator, Union
 
 from schemas.posting import RawRecord
 from schemas.rejects import Reject, make_reject
+from transforms.formats.csv_records import parse_csv
+from transforms.formats.greenhouse import parse_greenhouse
+from transforms.formats.html_page import parse_html_page
+from transforms.formats.json_records import parse_json, parse_jsonl
+from transforms.formats.lever import parse_lever
+from transforms.formats.text_page import parse_text_page
 
 _COMPRESSED_SUFFIXES = (".gz", ".gzip")
 _EXTENSIONS = {
@@ -102,41 +108,30 @@ def parse_file(
     source_uri: str, text: str, source_format: str
 ) -> Iterator[Union[RawRecord, Reject]]:
     """Every record of one decoded file, parsed as `source_format`."""
-    # Imported here so each format's parser loads only when a file of that format shows up.
-    if source_format == "jsonl":
-        from transforms.formats.json_records import parse_jsonl
-        yield from parse_jsonl(source_uri, text)
-    elif source_format == "json":
-        from transforms.formats.json_records import parse_json
-        yield from parse_json(source_uri, text)
-    elif source_format == "csv":
-        from transforms.formats.csv_records import parse_csv
-        yield from parse_csv(source_uri, text)
-    elif source_format == "greenhouse":
-        from transforms.formats.greenhouse import parse_greenhouse
-        yield from parse_greenhouse(source_uri, text)
-    elif source_format == "lever":
-        from transforms.formats.lever import parse_lever
-        yield from parse_lever(source_uri, text)
-    elif source_format == "jobspy":
-        yield from _parse_jobspy(source_uri, text)
-    elif source_format == "html":
-        from transforms.formats.html_page import parse_html_page
-        yield from parse_html_page(source_uri, text)
-    elif source_format == "text":
-        from transforms.formats.text_page import parse_text_page
-        yield from parse_text_page(source_uri, text)
-    else:
+    parser = _PARSERS.get(source_format)
+    if parser is None:
         yield make_reject(source_uri, None, "read", "unknown_format",
                           f"no parser for format {source_format!r}", text[:200])
+        return
+    yield from parser(source_uri, text)
 
 
 def _parse_jobspy(source_uri: str, text: str) -> Iterator[Union[RawRecord, Reject]]:
     # JobSpy writes CSV by default and JSON when asked; its keys are generic aliases.
     stripped = text.lstrip("\ufeff \t\r\n")
     if stripped[:1] in ("[", "{"):
-        from transforms.formats.json_records import parse_json
         yield from parse_json(source_uri, text, "jobspy")
     else:
-        from transforms.formats.csv_records import parse_csv
         yield from parse_csv(source_uri, text, "jobspy")
+
+
+_PARSERS = {
+    "jsonl": parse_jsonl,
+    "json": parse_json,
+    "csv": parse_csv,
+    "greenhouse": parse_greenhouse,
+    "lever": parse_lever,
+    "jobspy": _parse_jobspy,
+    "html": parse_html_page,
+    "text": parse_text_page,
+}
