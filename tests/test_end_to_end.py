@@ -100,15 +100,15 @@ def test_skill_demand_counts_each_posting_in_every_region(job_output):
     rows = pq.read_table(job_output / "skill_demand").to_pylist()
     python_rows = {(r["period"], r["region_level"], r["region_code"]): r for r in rows
                    if r["skill_name"].lower() == "python" and r["seniority"] == "all"}
-    assert python_rows[("2024-12", "city", python_rows_key(python_rows, "2024-12"))]["postings"] == 1
-    assert python_rows[("2024-12", "country", "GB")]["region_postings"] == 1
+    london = python_rows[("2024-12", "city", "GB-ENG:London")]
+    assert (london["region_name"], london["postings"], london["region_postings"]) == (
+        "London", 1, 1)
+    assert {key for key in python_rows if key[0] == "2024-12"} == {
+        ("2024-12", "world", "world"), ("2024-12", "world_region", "Europe"),
+        ("2024-12", "country", "GB"), ("2024-12", "admin1", "GB-ENG"),
+        ("2024-12", "city", "GB-ENG:London")}
     assert python_rows[("2026-03", "admin1", "US-CO")]["share"] == 1.0
     assert python_rows[("2026-03", "world", "world")]["region_postings"] == 1
-
-
-def python_rows_key(python_rows, period):
-    (code,) = [code for (p, level, code) in python_rows if p == period and level == "city"]
-    return code
 
 
 def test_report_is_self_contained(job_output):
