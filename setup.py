@@ -15,7 +15,6 @@ RUNTIME_REQUIREMENTS = [
     "ftfy>=6.1,<7",
     "python-dateutil>=2.8,<3",
     "PyYAML>=6,<7",
-    "matplotlib>=3.8,<4",
     "numpy>=1.24,<3",
 ]
 

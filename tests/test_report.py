@@ -1,5 +1,6 @@
-"""report.html: the all-period sums, chart choices and location-quotient leaders, the page's
-self-containment, and a headless Chromium render asserting from the DOM that every chart drew."""
+"""report.html: the all-period sums, chart choices and location-quotient leaders, the inline SVG
+charts' values and escaping, the page's self-containment, and a headless Chromium render
+asserting from the DOM that every chart drew."""
 from __future__ import annotations
 
 import shutil
@@ -129,8 +130,13 @@ def page() -> str:
 def test_page_has_every_section_and_chart(page):
     tree = HTMLParser(page)
     assert [node.attributes["id"] for node in tree.css("figure.chart")] == CHART_IDS
-    for image in tree.css("img.chart-image"):
-        assert image.attributes["src"].startswith("data:image/svg+xml;base64,")
+    for figure in tree.css("figure.chart"):
+        (chart,) = figure.css("svg.chart-image")
+        chart_id = figure.attributes["id"]
+        assert chart.attributes["role"] == "img"
+        assert chart.attributes["aria-labelledby"] == f"{chart_id}-title {chart_id}-desc"
+        assert chart.css_first("title").attributes["id"] == f"{chart_id}-title"
+    assert tree.css("img") == []
     assert [node.attributes["id"] for node in tree.css("section")] == [
         "run-counts", "top-skills", "heatmap", "seniority", "location-quotients"]
     counts = {row.css_first("th").text(): row.css_first("td").text()
@@ -158,6 +164,62 @@ def test_page_is_self_contained_and_deterministic(page):
     assert render_report(SUMMARY, list(reversed(DEMAND)), SENIORITY_MIX) == page
 
 
+def test_top_skills_bars_carry_share_and_count(page):
+    chart = HTMLParser(page).css_first("#chart-top-skills-world svg")
+    assert chart.css_first("title").text() == "World (100 postings)"
+    assert [bar.attributes["width"] for bar in chart.css("g.bars rect")] == [
+        "320", "192", "96", "12.8"]  # 50%, 30%, 15%, 2%: the largest spans the bar area
+    assert [text.text() for text in chart.css("text")] == [
+        "World (100 postings)", "Python", "50.0% (50)", "SQL", "30.0% (30)",
+        "Microsoft Excel", "15.0% (15)", "Git", "2.0% (2)", "% of postings"]
+
+
+def test_seniority_and_location_quotient_charts(page):
+    tree = HTMLParser(page)
+    seniority = tree.css_first("#chart-seniority-mix svg")
+    assert [text.text() for text in seniority.css("g.bars ~ g text")][::2] == [
+        "senior", "mid", "junior", "unknown"]
+    assert [text.text() for text in seniority.css("g.bars ~ g text")][1::2] == [
+        "45 (45.0%)", "30 (30.0%)", "15 (15.0%)", "10 (10.0%)"]
+    quotients = tree.css_first("#chart-location-quotient svg")
+    assert len(quotients.css("g.bars rect")) == 12
+    assert [text.text() for text in quotients.css("g.bars ~ g text")][:4] == [
+        "Europe: Python", "1.00", "Europe: Microsoft Excel", "0.89"]
+    assert quotients.css("line")[1].attributes["stroke-dasharray"] == "4 3"
+
+
+def test_heatmap_has_one_cell_per_region_and_skill(page):
+    chart = HTMLParser(page).css_first("#chart-heatmap svg")
+    cells = chart.css("g.cells rect")
+    assert len(cells) == 5 * 4  # continents and countries x World's skills
+    assert cells[0].css_first("title").text() == "Europe, Python: 50.0%"
+    assert chart.css_first("g.legend text").text() == "0"
+
+
+# Real taxonomy and gazetteer names that need escaping in text and in attributes.
+ESCAPED_DEMAND = [
+    {"period": "all", "region_level": level, "region_code": code, "region_name": name,
+     "seniority": "all", "skill_id": skill_id, "skill_name": skill_name,
+     "skill_category": None, "postings": postings, "region_postings": 40,
+     "share": postings / 40, "rank": 0, "location_quotient": 0.0}
+    for level, code, name in (("world", "world", "World"), ("country", "CI", "Côte d'Ivoire"))
+    for skill_id, skill_name, postings in (("cplusplus", "C++", 20),
+                                           ("p-and-l-management", "P&L management", 10))
+]
+
+
+def test_labels_are_escaped():
+    page = render_report({"records_read": 40}, ESCAPED_DEMAND, {"mid": 40})
+    assert "<text" in page and ">P&amp;L management</text>" in page
+    assert ">Côte d&#x27;Ivoire, P&amp;L management: 25.0%</title>" in page
+    assert "P&L" not in page and "d'Ivoire" not in page
+    tree = HTMLParser(page)
+    assert [text.text() for text in tree.css("#chart-top-skills-world svg g.bars ~ g text")] == [
+        "C++", "50.0% (20)", "P&L management", "25.0% (10)"]
+    assert tree.css_first("#chart-top-skills-country-ci svg title").text() == (
+        "Côte d'Ivoire (40 postings)")
+
+
 def test_empty_run_renders_without_charts():
     tree = HTMLParser(render_report({"records_read": 0}, [], {}))
     assert tree.css("figure.chart") == []
@@ -183,6 +245,6 @@ def test_every_chart_draws_in_headless_chromium(page, tmp_path):
         capture_output=True, text=True, timeout=120, check=True)
     dom = HTMLParser(rendered.stdout)
     assert dom.css_first("body").attributes.get("data-charts-checked") == "true"
-    drawn = {image.parent.attributes["id"]: image.attributes.get("data-drawn")
-             for image in dom.css("img.chart-image")}
+    drawn = {chart.parent.attributes["id"]: chart.attributes.get("data-drawn")
+             for chart in dom.css("svg.chart-image")}
     assert drawn == {chart_id: "true" for chart_id in CHART_IDS}

@@ -1,6 +1,7 @@
 """report.html: one self-contained page (no network) built once from the run's summary, the
-skill_demand rows and the seniority mix, after aggregation. Charts are matplotlib SVGs embedded
-as data: URIs; a few lines of inline script mark each chart drawn once the browser decoded it.
+skill_demand rows and the seniority mix, after aggregation. Charts are inline SVG written by
+transforms/svg_charts.py; a few lines of inline script mark each chart drawn once the browser
+laid it out.
 
 What the page shows (all from seniority "all" rows, levels world, world_region and country):
 - Period "all" rows when the run has them; otherwise every period summed (each posting has one
@@ -16,15 +17,12 @@ What the page shows (all from seniority "all" rows, levels world, world_region a
 """
 from __future__ import annotations
 
-import base64
 import collections
 import html
-import io
 import re
 from typing import Iterable, NamedTuple
 
-import matplotlib
-from matplotlib.figure import Figure
+from transforms.svg_charts import Bar, bar_chart, heat_map
 
 TOP_SKILLS = 10
 MAX_TOP_SKILL_CHARTS = 15
@@ -51,8 +49,9 @@ SUMMARY_LABELS = {
 
 _MARK_DRAWN_SCRIPT = """
 window.addEventListener('load', function () {
-  document.querySelectorAll('img.chart-image').forEach(function (image) {
-    image.dataset.drawn = image.complete && image.naturalWidth > 0 ? 'true' : 'false';
+  document.querySelectorAll('svg.chart-image').forEach(function (chart) {
+    var drawn = chart.getBBox();
+    chart.dataset.drawn = drawn.width > 0 && drawn.height > 0 ? 'true' : 'false';
   });
   document.body.dataset.chartsChecked = 'true';
 });
@@ -63,7 +62,7 @@ h1, h2 { font-weight: 600; } table { border-collapse: collapse; margin: 0.5rem 0
 td, th { border-bottom: 1px solid #ddd; padding: 0.25rem 0.75rem; text-align: left; }
 td.number { text-align: right; font-variant-numeric: tabular-nums; }
 .charts { display: flex; flex-wrap: wrap; gap: 1rem; } figure { margin: 0; }
-img.chart-image { max-width: 100%; height: auto; }
+svg.chart-image { max-width: 100%; height: auto; }
 """
 
 
@@ -145,40 +144,28 @@ def slug(text: str) -> str:
 # ---------------------------------------------------------------- charts
 
 
-def _svg_data_uri(figure: Figure) -> str:
-    buffer = io.BytesIO()
-    # A fixed salt and no date make the SVG (and the page) identical for identical inputs.
-    with matplotlib.rc_context({"svg.hashsalt": "skill-demand-report", "svg.fonttype": "path"}):
-        figure.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
-    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
-
-
-def _figure_html(chart_id: str, kind: str, caption: str, figure: Figure) -> str:
-    return (f'<figure class="chart chart-{kind}" id="{html.escape(chart_id)}">'
-            f'<img class="chart-image" alt="{html.escape(caption)}" src="{_svg_data_uri(figure)}">'
+def _figure_html(chart_id: str, kind: str, caption: str, chart_svg: str) -> str:
+    return (f'<figure class="chart chart-{kind}" id="{html.escape(chart_id)}">{chart_svg}'
             f"<figcaption>{html.escape(caption)}</figcaption></figure>")
 
 
-def _bar_figure(labels: list[str], values: list[float], xlabel: str, title: str) -> Figure:
-    figure = Figure(figsize=(5.5, 0.35 * len(labels) + 1.0))
-    axes = figure.subplots()
-    positions = range(len(labels))
-    axes.barh(positions, values, color="#3b6ea8")
-    axes.set_yticks(list(positions), labels=labels)
-    axes.invert_yaxis()
-    axes.set_xlabel(xlabel)
-    axes.set_title(title)
-    return figure
+def _percent(part: int, whole: int) -> float:
+    return 100 * part / whole if whole else 0.0
 
 
 def top_skills_chart(region: RegionDemand, skill_names: dict) -> str:
     skills = top_skills(region, TOP_SKILLS)
-    figure = _bar_figure([skill_names[s] for s, _ in skills],
-                         [100 * postings / region.postings for _, postings in skills],
-                         "% of postings", f"{region.name} ({region.postings:,} postings)")
+    bars = [Bar(skill_names[skill_id], _percent(postings, region.postings),
+                f"{_percent(postings, region.postings):.1f}% ({postings:,})")
+            for skill_id, postings in skills]
     chart_id = "chart-top-skills-" + ("world" if region.level == "world"
                                       else f"{region.level.replace('_', '-')}-{slug(region.code)}")
-    return _figure_html(chart_id, "top-skills", f"Top skills: {region.name}", figure)
+    description = (f"Share of the {region.postings:,} postings in {region.name} asking for each "
+                   f"of its top {len(bars)} skills: "
+                   + "; ".join(f"{bar.label} {bar.value_text}" for bar in bars) + ".")
+    chart = bar_chart(chart_id, f"{region.name} ({region.postings:,} postings)", bars,
+                      "% of postings", description)
+    return _figure_html(chart_id, "top-skills", f"Top skills: {region.name}", chart)
 
 
 def heatmap_chart(regions: dict, skill_names: dict) -> str:
@@ -186,33 +173,38 @@ def heatmap_chart(regions: dict, skill_names: dict) -> str:
     skills = [skill_id for skill_id, _ in top_skills(world, HEATMAP_SKILLS)]
     rows = _by_size(r for r in regions.values() if r.level != "world")[:HEATMAP_REGIONS]
     shares = [[100 * region.share(skill_id) for skill_id in skills] for region in rows]
-    figure = Figure(figsize=(1.0 + 0.5 * len(skills), 1.5 + 0.4 * len(rows)))
-    axes = figure.subplots()
-    image = axes.imshow(shares, cmap="viridis", aspect="auto", vmin=0)
-    axes.set_xticks(range(len(skills)), labels=[skill_names[s] for s in skills],
-                    rotation=60, ha="right")
-    axes.set_yticks(range(len(rows)), labels=[region.name for region in rows])
-    figure.colorbar(image, ax=axes, label="% of the region's postings")
-    axes.set_title("Share of postings asking for each skill")
-    return _figure_html("chart-heatmap", "heatmap", "Region x skill shares", figure)
+    description = (f"Share of postings asking for each of World's top {len(skills)} skills in "
+                   f"the {len(rows)} regions with most postings; each cell gives the percentage "
+                   "of the region's postings, lighter cells higher shares.")
+    chart = heat_map("chart-heatmap", "Share of postings asking for each skill",
+                     [region.name for region in rows], [skill_names[s] for s in skills], shares,
+                     "% of the region's postings", description, unit="%")
+    return _figure_html("chart-heatmap", "heatmap", "Region x skill shares", chart)
 
 
 def seniority_chart(seniority_mix: dict[str, int]) -> str:
     levels = sorted(seniority_mix, key=lambda level: (-seniority_mix[level], level))
-    figure = _bar_figure(levels, [seniority_mix[level] for level in levels], "unique postings",
-                         "Seniority mix")
-    return _figure_html("chart-seniority-mix", "seniority", "Seniority mix", figure)
+    total = sum(seniority_mix.values())
+    bars = [Bar(level, seniority_mix[level],
+                f"{seniority_mix[level]:,} ({_percent(seniority_mix[level], total):.1f}%)")
+            for level in levels]
+    description = (f"Unique postings per seniority level, {total:,} in all: "
+                   + "; ".join(f"{bar.label} {bar.value_text}" for bar in bars) + ".")
+    chart = bar_chart("chart-seniority-mix", "Seniority mix", bars, "unique postings",
+                      description)
+    return _figure_html("chart-seniority-mix", "seniority", "Seniority mix", chart)
 
 
 def location_quotient_chart(leaders: list, skill_names: dict) -> str:
-    figure = _bar_figure([f"{region.name}: {skill_names[skill_id]}"
-                          for region, skill_id, _, _ in leaders],
-                         [quotient for *_, quotient in leaders],
-                         "location quotient (1 = as in World)",
-                         "Skills most over-represented per region")
-    figure.axes[0].axvline(1.0, color="#999", linewidth=1)
+    bars = [Bar(f"{region.name}: {skill_names[skill_id]}", quotient, f"{quotient:.2f}")
+            for region, skill_id, _, quotient in leaders]
+    description = ("Location quotient (share in the region / share in World; the dashed line "
+                   "marks 1) of the skills most over-represented per region: "
+                   + "; ".join(f"{bar.label} {bar.value_text}" for bar in bars) + ".")
+    chart = bar_chart("chart-location-quotient", "Skills most over-represented per region", bars,
+                      "location quotient (1 = as in World)", description, reference=1.0)
     return _figure_html("chart-location-quotient", "location-quotient",
-                        "Highest location quotients", figure)
+                        "Highest location quotients", chart)
 
 
 # ---------------------------------------------------------------- page
