@@ -14,11 +14,11 @@ from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
 from transforms.dedupe import (
-    LSH_BANDS, DedupeSignature, MemberKey, MinHasher, RemoveDuplicates, blocking_keys,
-    candidate_probability, cluster_block,
+    LSH_BANDS, LSH_ROWS, RULES, DedupeSignature, MemberKey, MinHasher, RemoveDuplicates, blocking_keys,
+    candidate_probability, cluster_block, decide_duplicates,
     companies_compatible, estimated_jaccard, fold_text, is_near_text_duplicate, leading_words,
     make_signature, normalize_company, normalize_title, normalize_url, places_compatible,
-    shingles,
+    share_earlier_band, shingles,
 )
 
 # USAJOBS 621954600 and 621938500: one agency, one hospital, one day, two different jobs
@@ -329,7 +329,9 @@ def test_candidate_probability_of_the_lsh_bands(jaccard, probability):
     assert candidate_probability(jaccard) == pytest.approx(probability, abs=5e-6)
 
 
-def test_a_removed_record_read_twice_is_removed_once():
+def test_a_removed_record_read_twice_is_removed_twice():
+    # Every record read is a posting, a duplicate or a reject: both copies of the repost are
+    # duplicates of gh-1, which counts them both.
     first = posting("gh-1", "Data Engineer", "Acme Inc.", "Python, SQL.", dt.date(2025, 11, 1),
                     source_uri="greenhouse.json")
     repost = posting("lv-9", "Data Engineer - Remote", "ACME", "Python and SQL.",
@@ -337,20 +339,36 @@ def test_a_removed_record_read_twice_is_removed_once():
     with TestPipeline() as pipeline:
         result = (pipeline | "CreatePostings" >> beam.Create([repost, first, repost])
                   | RemoveDuplicates())
-        assert_that(result["postings"], equal_to([kept(first, "lv-9")]), label="CheckPostings")
+        assert_that(result["postings"], equal_to([kept(first, "lv-9", "lv-9")]),
+                    label="CheckPostings")
         assert_that(result["duplicates"], equal_to([
+            {"posting_id": "lv-9", "kept_id": "gh-1", "rule": "same_job"},
             {"posting_id": "lv-9", "kept_id": "gh-1", "rule": "same_job"},
         ]), label="CheckDuplicates")
 
 
-def test_final_root_follows_chains_of_collapsed_roots():
-    from transforms.dedupe import final_root
-    a, b, c, d = ("a",), ("b",), ("c",), ("d",)
-    removed = {c: (b, "near_text"), b: (a, "same_job")}
-    assert final_root(c, removed) == a
-    assert final_root(b, removed) == a
-    assert final_root(d, removed) == d
-    assert final_root(a, {a: (b, "x"), b: (a, "x")}) in (a, b)  # a cycle ends, never loops
+def test_a_chain_across_three_blocks_keeps_one_record():
+    # D~C by text (block 1), C~B by URL (block 2), B~A by id (block 3): the links of the three
+    # blocks arrive in any order and D, whose own cluster root C is removed too, still goes
+    # to A (at 100k postings such a collapsed root once orphaned its members).
+    a, b, c, d = (1, "a", "x", 0), (2, "a", "y", 0), (3, "c", "z", 0), (4, "d", "z", 1)
+    near_text, exact_url, exact_id = (RULES.index(rule) for rule in
+                                      ("near_text", "exact_url", "exact_id"))
+    links = [(d, c, near_text), (c, c, near_text), (c, b, exact_url), (b, b, exact_url),
+             (b, a, exact_id), (a, a, exact_id)]
+    for ordering in (links, links[::-1], links[2:] + links[:2]):
+        decisions = decide_duplicates(ordering, repeated={})
+        assert decisions.removed == {b: (a, "exact_id"), c: (a, "exact_url"),
+                                     d: (a, "near_text")}
+        assert decisions.collapsed == {a: ["a", "c", "d"]}
+
+
+def test_decide_duplicates_counts_every_copy_of_a_removed_record():
+    a, b = (1, "a", "x", 0), (2, "b", "y", 0)
+    decisions = decide_duplicates([(b, a, 2), (a, a, 2)], repeated={b: 3})
+    assert decisions.removed == {b: (a, "same_job")}
+    assert decisions.collapsed == {a: ["b", "b", "b"]}
+    assert decisions.repeated == {b: 3}
 
 
 def without(row, *keys):
@@ -367,3 +385,26 @@ def test_keys_no_later_stage_reads_are_dropped_before_rows_wait():
         assert_that(result["duplicates"], equal_to([
             {"posting_id": "jb-88213", "kept_id": "621954600", "rule": "near_text"}]),
             label="CheckDuplicates")
+
+
+def test_share_earlier_band():
+    width = LSH_ROWS * 4
+    left = bytes(range(LSH_BANDS * width))
+    differs_in_band_0 = b"\xff" + left[1:]
+    assert share_earlier_band(left, left, 0) is False  # nothing comes before band 0
+    assert share_earlier_band(left, left, 1) is True
+    assert share_earlier_band(left, differs_in_band_0, 1) is False
+    assert share_earlier_band(left, differs_in_band_0, 2) is True
+
+
+def test_a_near_text_pair_is_compared_in_its_first_shared_band_only():
+    # The scientist posting and its repost agree on bands 3, 4, 5, 6, 8, 10 and 11: band 3's
+    # block links them, the later bands' blocks skip the pair.
+    first, repost = signature(SCIENTIST), signature(SCIENTIST_ON_BOARD)
+    width = LSH_ROWS * 4
+    assert [band for band in range(LSH_BANDS) if first.minhash[band * width:(band + 1) * width]
+            == repost.minhash[band * width:(band + 1) * width]] == [3, 4, 5, 6, 8, 10, 11]
+    root = min(first.member, repost.member)
+    assert cluster_block("near_text", [first, repost], band=3) == sorted(
+        [(first.member, root), (repost.member, root)])
+    assert cluster_block("near_text", [first, repost], band=4) == []

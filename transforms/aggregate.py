@@ -29,6 +29,7 @@ from __future__ import annotations
 import collections
 import datetime as dt
 import functools
+import zlib
 from typing import Iterable, Iterator, Optional
 
 import apache_beam as beam
@@ -54,15 +55,13 @@ SCOPE_CONTINENTS = {
 _CONTINENT_BY_CODE = {"AF": "Africa", "AS": "Asia", "EU": "Europe", "NA": "North America",
                       "OC": "Oceania", "SA": "South America"}
 
-# A bundle's counts are flushed early past this many distinct keys, bounding worker memory.
+# A bundle's counts are flushed early past this many (cell, skill) counts, bounding memory.
 MAX_BUNDLE_KEYS = 200_000
-# World and continent keys collect a count from every bundle: spread them before combining.
-HOT_KEY_FANOUT = 16
+# Cells (period, level, code, seniority) are counted, summed and ranked in this many groups:
+# the shuffles carry one dict of cells per group and bundle, not one element per count.
+CELL_SHARDS = 32
 
-_REGION_NAMES = "region_names"
-_SKILL_LABELS = "skill_labels"
-_WORLD_SHARES = "world_shares"
-_RANKED = "ranked"
+_LABELS = "labels"
 
 
 @functools.lru_cache(maxsize=1)
@@ -150,16 +149,22 @@ def distinct_skills(posting: dict) -> list[tuple[str, Optional[str], Optional[st
     return list(seen.values())
 
 
+def demand_cells(posting: dict, period: str, regions: list) -> Iterator[tuple]:
+    """The cells (period, region_level, region_code, seniority) the posting counts in."""
+    period_key = period_of(posting.get("posted_date"), period)
+    for level, code, _ in regions:
+        for seniority in (ALL_SENIORITY, seniority_of(posting)):
+            yield (period_key, level, code, seniority)
+
+
 def demand_count_keys(posting: dict, period: str) -> Iterator[tuple]:
     """(period, region_level, region_code, seniority, skill_id) once per count the posting
     adds; skill_id REGION_TOTAL counts the posting itself in region_postings."""
-    period_key = period_of(posting.get("posted_date"), period)
     skill_ids = [skill[0] for skill in distinct_skills(posting)]
-    for level, code, _ in regions_of(posting):
-        for seniority in (ALL_SENIORITY, seniority_of(posting)):
-            yield (period_key, level, code, seniority, REGION_TOTAL)
-            for skill_id in skill_ids:
-                yield (period_key, level, code, seniority, skill_id)
+    for cell in demand_cells(posting, period, regions_of(posting)):
+        yield (*cell, REGION_TOTAL)
+        for skill_id in skill_ids:
+            yield (*cell, skill_id)
 
 
 def rank_skills(skill_postings: Iterable[tuple[str, int]]) -> list[tuple[str, int, int]]:
@@ -189,77 +194,116 @@ def demand_row(period: str, level: str, code: str, name: str, seniority: str,
 # ---------------------------------------------------------------- Beam composites
 
 
+def rank_cell(cell_counts: dict) -> tuple[int, list[tuple[str, int, int]]]:
+    """{skill_id: postings} of one cell, REGION_TOTAL included -> (region_postings, ranked)."""
+    counts = dict(cell_counts)
+    return counts.pop(REGION_TOTAL), rank_skills(counts.items())
+
+
+def cell_rows(cell: tuple, region_postings: int, ranked: list, world: Optional[tuple],
+              region_name: str, skill_labels: dict) -> Iterator[dict]:
+    """The rows of one cell; world = (world postings, {skill_id: world skill postings}) of
+    the same period and seniority."""
+    period, level, code, seniority = cell
+    world_postings, world_skills = world
+    for skill_id, postings, rank in ranked:
+        skill = (skill_id, *skill_labels.get(skill_id, (None, None)))
+        yield demand_row(
+            period, level, code, region_name, seniority, skill, postings, region_postings, rank,
+            location_quotient(postings, region_postings, world_skills[skill_id], world_postings))
+
+
 class _CountDemandInBundleFn(beam.DoFn):
-    """Sums count keys inside the bundle, so the shuffle carries one element per distinct key
-    and bundle, not one per posting x region x seniority x skill. Batch (global window) only.
-    Region names and skill labels go out once per bundle on their own outputs."""
+    """Sums the bundle's counts per cell, so the shuffle carries one {cell: {skill_id:
+    postings}} dict per group of cells and bundle, not one element per posting x region x
+    seniority x skill. Region names and skill labels go out once per bundle. Batch only."""
 
     def __init__(self, period: str):
         self._period = period
 
     def start_bundle(self):
-        self._counts = collections.Counter()
+        self._cells: dict = {}
+        self._added = 0
         self._region_names: dict = {}
         self._skill_labels: dict = {}
 
     def process(self, posting):
-        self._counts.update(demand_count_keys(posting, self._period))
-        for level, code, name in regions_of(posting):
+        regions = regions_of(posting)
+        skills = distinct_skills(posting)
+        for cell in demand_cells(posting, self._period, regions):
+            counts = self._cells.get(cell)
+            if counts is None:
+                counts = self._cells[cell] = collections.Counter()
+            counts[REGION_TOTAL] += 1
+            for skill_id, _, _ in skills:
+                counts[skill_id] += 1
+        for level, code, name in regions:
             self._region_names.setdefault((level, code), name)
-        for skill_id, name, category in distinct_skills(posting):
+        for skill_id, name, category in skills:
             self._skill_labels.setdefault(skill_id, (name, category))
-        if len(self._counts) >= MAX_BUNDLE_KEYS:
-            yield from self._counts.items()
-            self._counts.clear()
+        self._added += 1
+        if self._added % 1000 == 0 and sum(map(len, self._cells.values())) >= MAX_BUNDLE_KEYS:
+            yield from self._flush()
+
+    def _flush(self):
+        by_shard: dict = {}
+        for cell, counts in self._cells.items():
+            by_shard.setdefault(_cell_shard(cell), {})[cell] = dict(counts)
+        self._cells = {}
+        return by_shard.items()
 
     def finish_bundle(self):
-        for count in self._counts.items():
-            yield GlobalWindows.windowed_value(count)
-        for name in self._region_names.items():
-            yield beam.pvalue.TaggedOutput(_REGION_NAMES, GlobalWindows.windowed_value(name))
-        for label in self._skill_labels.items():
-            yield beam.pvalue.TaggedOutput(_SKILL_LABELS, GlobalWindows.windowed_value(label))
+        for shard_cells in self._flush():
+            yield GlobalWindows.windowed_value(shard_cells)
+        yield beam.pvalue.TaggedOutput(_LABELS, GlobalWindows.windowed_value(
+            (self._region_names, self._skill_labels)))
 
 
-def _hot_key_fanout(count_key: tuple) -> int:
-    return HOT_KEY_FANOUT if count_key[1] in ("world", "world_region") else 1
+def _cell_shard(cell: tuple) -> int:
+    return zlib.crc32(repr(cell).encode("utf-8", "surrogatepass")) % CELL_SHARDS
 
 
-def _by_region(count_key: tuple, postings: int):
-    return count_key[:4], (count_key[4], postings)
+def _sum_and_rank(shard_partials):
+    """One group of cells: every bundle's partial counts summed, each cell ranked."""
+    _, partials = shard_partials
+    totals: dict = {}
+    for cells in partials:
+        for cell, counts in cells.items():
+            total = totals.get(cell)
+            if total is None:
+                totals[cell] = collections.Counter(counts)
+            else:
+                total.update(counts)
+    return [(cell, *rank_cell(counts)) for cell, counts in totals.items()]
 
 
-class _RankRegionFn(beam.DoFn):
-    """One region/period/seniority: rank its skills; World's counts also go out for the
-    quotients of every region; regions below min_postings stop here."""
-
-    def __init__(self, min_postings: int):
-        self._min_postings = min_postings
-
-    def process(self, region_counts):
-        (period, level, code, seniority), counts = region_counts
-        counts = dict(counts)
-        region_postings = counts.pop(REGION_TOTAL)
-        for skill_id, postings, rank in rank_skills(counts.items()):
-            if level == "world":
-                yield beam.pvalue.TaggedOutput(
-                    _WORLD_SHARES, ((period, seniority, skill_id), (postings, region_postings)))
-            if region_postings >= self._min_postings:
-                yield (period, seniority, skill_id), (level, code, postings, region_postings, rank)
+def _world_shares(ranked_cells):
+    for (period, level, _, seniority), region_postings, ranked in ranked_cells:
+        if level == "world":
+            yield (period, seniority), (region_postings,
+                                        {skill_id: postings for skill_id, postings, _ in ranked})
 
 
-def _quotient_rows(joined, region_names, skill_labels):
-    (period, seniority, skill_id), groups = joined
-    world = list(groups[_WORLD_SHARES])
-    if not world:
-        return
-    world_postings, world_region_postings = world[0]
-    skill = (skill_id, *skill_labels.get(skill_id, (None, None)))
-    for level, code, postings, region_postings, rank in groups[_RANKED]:
-        yield demand_row(
-            period, level, code, region_names[(level, code)], seniority, skill, postings,
-            region_postings, rank,
-            location_quotient(postings, region_postings, world_postings, world_region_postings))
+def _merge_labels(partials) -> tuple[dict, dict]:
+    """Two postings may spell one region code differently (gazetteer vs remote scope lookup)
+    or label a skill differently: the smallest wins, so every row of a region agrees."""
+    region_names: dict = {}
+    skill_labels: dict = {}
+    for names, labels in partials:
+        for key, name in names.items():
+            region_names[key] = min(name, region_names.get(key, name))
+        for skill_id, label in labels.items():
+            known = skill_labels.get(skill_id, label)
+            skill_labels[skill_id] = min(label, known, key=lambda l: (l[0] or "", l[1] or ""))
+    return region_names, skill_labels
+
+
+def _rows_of_cells(ranked_cells, world, labels, min_postings: int):
+    region_names, skill_labels = labels
+    for cell, region_postings, ranked in ranked_cells:
+        if region_postings >= min_postings:
+            yield from cell_rows(cell, region_postings, ranked, world[(cell[0], cell[3])],
+                                 region_names[cell[1:3]], skill_labels)
 
 
 class AggregateSkillDemand(beam.PTransform):
@@ -276,31 +320,19 @@ class AggregateSkillDemand(beam.PTransform):
 
     def expand(self, postings):
         counted = postings | "CountInBundles" >> beam.ParDo(
-            _CountDemandInBundleFn(self._period)).with_outputs(
-                _REGION_NAMES, _SKILL_LABELS, main="counts")
-        # Two postings may spell one region code differently (gazetteer vs remote scope
-        # lookup): the smallest name wins so every row of a region agrees.
-        region_names = counted[_REGION_NAMES] | "PickRegionNames" >> beam.CombinePerKey(min)
-        skill_labels = counted[_SKILL_LABELS] | "PickSkillLabels" >> beam.CombinePerKey(
-            lambda labels: min(labels, key=lambda label: (label[0] or "", label[1] or "")))
+            _CountDemandInBundleFn(self._period)).with_outputs(_LABELS, main="cells")
+        labels = counted[_LABELS] | "MergeLabels" >> beam.CombineGlobally(_merge_labels)
+        # One list of ranked cells per group: a cell's skills must be side by side to rank.
         ranked = (
-            counted.counts
-            | "SumCounts" >> beam.CombinePerKey(sum).with_hot_key_fanout(_hot_key_fanout)
-            | "KeyByRegion" >> beam.MapTuple(_by_region)
-            # One group per region/period/seniority holds its distinct skills (bounded by
-            # the taxonomy), already summed: ranking needs them side by side.
-            | "GroupSkillsByRegion" >> beam.GroupByKey()
-            | "RankSkills" >> beam.ParDo(_RankRegionFn(self._min_postings)).with_outputs(
-                _WORLD_SHARES, main=_RANKED)
+            counted.cells
+            | "GroupCells" >> beam.GroupByKey()
+            | "SumAndRankCells" >> beam.Map(_sum_and_rank)
         )
-        return (
-            {_RANKED: ranked[_RANKED], _WORLD_SHARES: ranked[_WORLD_SHARES]}
-            | "JoinWorldShares" >> beam.CoGroupByKey()
-            | "ComputeQuotients" >> beam.FlatMap(
-                _quotient_rows,
-                region_names=beam.pvalue.AsDict(region_names),
-                skill_labels=beam.pvalue.AsDict(skill_labels))
-        )
+        world = ranked | "WorldShares" >> beam.FlatMap(_world_shares)
+        # After ranks and World shares: suppression never changes another row.
+        return ranked | "CellRows" >> beam.FlatMap(
+            _rows_of_cells, world=beam.pvalue.AsDict(world),
+            labels=beam.pvalue.AsSingleton(labels), min_postings=self._min_postings)
 
 
 class CountSeniorityMix(beam.PTransform):

@@ -4,12 +4,13 @@ Sits after skill extraction and before aggregation and the postings writer.
 
 How it scales: each posting becomes a small signature (member key, normalized keys, MinHash);
 signatures are grouped by blocking keys (posting id, URL, company|title|place, MinHash LSH bands)
-and clustered inside each block, so nothing is compared all-pairs. A posting can sit in clusters
-of several blocks (A~B by URL, B~C by text): the clusters' roots that share a member are linked,
-the links (ids only) are resolved with one combined union-find, and every member points at the
-final root. Only ids and signatures go through those shuffles: the rows themselves (with their
-long descriptions) meet the removed ids and the collapsed ids as side inputs, which hold the
-duplicates only, and are never shuffled, except a record read twice, which is grouped by its key.
+and clustered inside each block, so nothing is compared all-pairs. The block entries cross the
+shuffle in batches, per group of blocks (BLOCK_SHARDS groups), not one element per entry. A
+posting can sit in clusters of several blocks (A~B by URL, B~C by text): the (member, root) links
+of every cluster go into one combined union-find whose root is always the smallest member, so
+each connected cluster keeps one record. Only ids and signatures go through those shuffles: the
+rows themselves (slimmed, in batches) meet the decisions as one side input, which holds only
+records in clusters, and are never shuffled, except a record read twice, grouped by its key.
 
 Which record is kept: the earliest posted_date (undated last), then the lowest posting_id, then
 source_uri and source_record: that tuple is the `MemberKey`, and the minimum of a cluster wins.
@@ -27,6 +28,9 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import apache_beam as beam
 import numpy as np
 from apache_beam.metrics import Metrics
+from apache_beam.transforms.window import GlobalWindows
+
+from transforms.batching import BatchInBundleFn, KeyedBatches
 
 POSTINGS_TAG = "postings"
 DUPLICATES_TAG = "duplicates"
@@ -328,11 +332,11 @@ class _ClusterForest:
         self._parent: dict = {}
 
     def find(self, member):
-        parent = self._parent.setdefault(member, member)
-        if parent == member:
-            return member
-        root = self.find(parent)
-        self._parent[member] = root
+        root = self._parent.setdefault(member, member)
+        while self._parent[root] != root:
+            root = self._parent[root]
+        while member != root:  # path compression, without recursion on long chains
+            self._parent[member], member = root, self._parent[member]
         return root
 
     def union(self, left, right) -> None:
@@ -402,22 +406,44 @@ def _same_job_edges(ordered: list[DedupeSignature], window_days: int):
         yield anchor, signature.member
 
 
-def _near_text_edges(ordered: list[DedupeSignature], threshold: float, window_days: int):
+def share_earlier_band(left: bytes, right: bytes, band: int) -> bool:
+    """Whether two MinHash signatures agree on a whole LSH band before `band`: such a pair
+    is compared in that band's block, so the later blocks it shares need not compare it."""
+    width = LSH_ROWS * 4
+    return any(left[start:start + width] == right[start:start + width]
+               for start in range(0, band * width, width))
+
+
+def _near_text_edges(ordered: list[DedupeSignature], threshold: float, window_days: int,
+                     linked: Optional["_ClusterForest"], band: Optional[int]):
     wide = len(ordered) > MAX_PAIRWISE_BLOCK
     for i, left in enumerate(ordered):
         stop = min(len(ordered), i + 1 + NEIGHBOR_WINDOW) if wide else len(ordered)
         for right in ordered[i + 1:stop]:
+            if band and share_earlier_band(left.minhash, right.minhash, band):
+                continue  # compared in the earlier band's block
+            if linked is not None and linked.find(left.member) == linked.find(right.member):
+                continue  # already one cluster: another edge would change nothing
             if is_near_text_duplicate(left, right, threshold, window_days):
+                if linked is not None:
+                    linked.union(left.member, right.member)
                 yield left.member, right.member
 
 
 def cluster_block(rule: str, signatures: Iterable[DedupeSignature],
                   window_days: int = DATE_WINDOW_DAYS,
-                  threshold: float = NEAR_TEXT_THRESHOLD) -> list[tuple[MemberKey, MemberKey]]:
+                  threshold: float = NEAR_TEXT_THRESHOLD,
+                  linked: Optional["_ClusterForest"] = None,
+                  band: Optional[int] = None) -> list[tuple[MemberKey, MemberKey]]:
     """Decide one block: (member, root) for every member of a cluster of two or more records,
     root included (mapped to itself). Root = smallest MemberKey: earliest posted, lowest id.
 
-    A record listed twice in a block (same file read twice) counts once."""
+    A record listed twice in a block (same file read twice) counts once. `linked`, when
+    given, holds the clusters other blocks already found: near_text pairs in one of them are
+    not compared again (a repost shares most of its twelve LSH bands), and the pairs this
+    block links are added to it. `band`, for a near_text block, skips the pairs that share an
+    earlier band: each pair of similar texts is compared once, not in each band it shares
+    (in a block too big for all pairs, the neighbour window of the earlier band decides)."""
     ordered = sorted({s.member: s for s in signatures}.values(), key=lambda s: s.member)
     if len(ordered) < 2:
         return []
@@ -427,7 +453,7 @@ def cluster_block(rule: str, signatures: Iterable[DedupeSignature],
     elif rule == "same_job":
         edges = _same_job_edges(ordered, window_days)
     elif rule == "near_text":
-        edges = _near_text_edges(ordered, threshold, window_days)
+        edges = _near_text_edges(ordered, threshold, window_days, linked, band)
     else:
         edges = ()
     for left, right in edges:
@@ -449,151 +475,198 @@ def kept_posting(posting: dict, collapsed_ids: Iterable[str]) -> dict:
 
 # ---------------------------------------------------------------- Beam composite
 
+# Blocks are clustered in this many groups (a block's key decides its group): the groups are
+# the clustering stage's parallelism, and one group's entries are held together, about
+# 15 x postings / BLOCK_SHARDS of them; raise it for feeds beyond ~20M postings.
+BLOCK_SHARDS = 128
+BLOCK_BATCH = 1000  # block entries per shuffled element
+ROW_BATCH = 500  # rows per element while they wait for the duplicate decisions
 
-class _ComputeSignatureFn(beam.DoFn):
+
+def _plain(signature: DedupeSignature) -> tuple:
+    """A signature as nested plain tuples: the coder encodes those natively (named tuples
+    would be pickled)."""
+    return (tuple(signature.member), *signature[1:])
+
+
+def _from_plain(plain: tuple) -> DedupeSignature:
+    return DedupeSignature(MemberKey(*plain[0]), *plain[1:])
+
+
+class _EmitBlockEntriesFn(beam.DoFn):
+    """Posting -> its blocking entries (rule rank, block key, signature), batched per group
+    of blocks. Only near_text blocks read the MinHash: the others get the signature without
+    it."""
+
+    def __init__(self, block_shards: int):
+        self._block_shards = block_shards
+
     def setup(self):
         self._hasher = MinHasher()
 
+    def start_bundle(self):
+        self._batches = KeyedBatches(BLOCK_BATCH)
+
     def process(self, posting):
-        yield make_signature(posting, self._hasher)
+        signature = make_signature(posting, self._hasher)
+        full = _plain(signature)
+        light = full[:-1] + (None,)
+        for rule, key in blocking_keys(signature):
+            rank = RULES.index(rule)
+            shard = zlib.crc32(key.encode("utf-8", "surrogatepass")) % self._block_shards
+            batch = self._batches.add(shard, (rank, key, full if rule == "near_text" else light))
+            if batch is not None:
+                yield shard, batch
+
+    def finish_bundle(self):
+        for keyed in self._batches.drain():
+            yield GlobalWindows.windowed_value(keyed)
 
 
-def _block_entries(signature: DedupeSignature):
-    # Only near_text blocks read the MinHash: the other blocks get the signature without it.
-    light = signature._replace(minhash=None)
-    for rule_and_key in blocking_keys(signature):
-        yield rule_and_key, signature if rule_and_key[0] == "near_text" else light
+class _ClusterShardFn(beam.DoFn):
+    """One group of blocks: (member, root, rule rank) for every member of a cluster of two
+    or more records, and the records listed more than once in their id's block (one record
+    read twice), as one (links, repeated) element."""
 
-
-class _ClusterBlockFn(beam.DoFn):
     def __init__(self, window_days: int, threshold: float):
         self._window_days = window_days
         self._threshold = threshold
         self._oversized = Metrics.counter("dedupe", "oversized_blocks")
 
-    def process(self, block):
-        (rule, _), signatures = block
-        signatures = list(signatures)
-        if (rule == "exact_url" and len(signatures) > MAX_URL_BLOCK) or (
-                rule == "near_text" and len(signatures) > MAX_PAIRWISE_BLOCK):
-            self._oversized.inc()
-        if rule == "exact_id":
-            # Every record is in its id's block, so copies of one record meet here.
-            copies: dict = {}
-            for signature in signatures:
-                copies[signature.member] = copies.get(signature.member, 0) + 1
-            for member, count in copies.items():
-                if count > 1:
-                    yield beam.pvalue.TaggedOutput(_REPEATED_TAG, (tuple(member), count))
-        for member, root in cluster_block(rule, signatures, self._window_days, self._threshold):
-            # Plain tuples from here on: Beam encodes them deterministically as shuffle keys.
-            yield tuple(member), (tuple(root), RULES.index(rule))
+    def process(self, shard_batches):
+        _, batches = shard_batches
+        blocks: dict = {}
+        for batch in batches:
+            for rank, key, signature in batch:
+                blocks.setdefault((rank, key), []).append(signature)
+        links, repeated = [], []
+        linked = _ClusterForest()
+        # near_text last: pairs the exact rules already tied are not compared by text.
+        for (rank, key), plain_signatures in sorted(blocks.items(), key=lambda block: block[0][0]):
+            if len(plain_signatures) < 2:
+                continue
+            rule = RULES[rank]
+            if (rule == "exact_url" and len(plain_signatures) > MAX_URL_BLOCK) or (
+                    rule == "near_text" and len(plain_signatures) > MAX_PAIRWISE_BLOCK):
+                self._oversized.inc()
+            signatures = [_from_plain(plain) for plain in plain_signatures]
+            if rule == "exact_id":
+                # Every record is in its id's block, so copies of one record meet here.
+                copies: dict = {}
+                for signature in signatures:
+                    copies[signature.member] = copies.get(signature.member, 0) + 1
+                repeated.extend((tuple(member), count) for member, count in copies.items()
+                                if count > 1)
+            band = int(key.split(":", 1)[0]) if rule == "near_text" else None
+            for member, root in cluster_block(rule, signatures, self._window_days,
+                                              self._threshold, linked, band):
+                if rule != "near_text":
+                    linked.union(member, root)
+                links.append((tuple(member), tuple(root), rank))
+        if links or repeated:
+            yield links, repeated
 
 
-class _MembershipsFn(beam.CombineFn):
-    """Per member: every block root it was clustered under, and its strongest rule."""
+class DuplicateDecisions(NamedTuple):
+    """What happens to every record that is in a cluster: removed ones point at the record
+    kept for them (with the strongest rule that tied them to the cluster); kept ones list the
+    ids collapsed into them; records read more than once say how often."""
+
+    removed: dict  # member -> (kept member, rule)
+    collapsed: dict  # kept member -> [posting ids], one per record removed for it
+    repeated: dict  # member -> copies read
+
+
+def decide_duplicates(links: Iterable[tuple], repeated: dict) -> DuplicateDecisions:
+    """Resolves the links of all blocks at once: one union-find in which the smaller
+    MemberKey is always the root, so every connected cluster keeps its earliest, lowest-id
+    record however its blocks overlapped (A~B by URL, B~C by text: C goes to A)."""
+    forest, strongest = _ClusterForest(), {}
+    _add_links(forest, strongest, links)
+    return _decisions(forest, strongest, repeated)
+
+
+def _add_links(forest: "_ClusterForest", strongest: dict, links: Iterable[tuple]) -> None:
+    for member, root, rank in links:
+        forest.union(member, root)
+        strongest[member] = min(strongest.get(member, len(RULES)), rank)
+
+
+def _decisions(forest: "_ClusterForest", strongest: dict, repeated: dict) -> DuplicateDecisions:
+    removed, collapsed = {}, {}
+    for member in forest.members():
+        root = forest.find(member)
+        if root != member:
+            removed[member] = (root, RULES[strongest[member]])
+            posting_id = MemberKey(*member).posting_id
+            collapsed.setdefault(root, []).extend([posting_id] * repeated.get(member, 1))
+    return DuplicateDecisions(removed, {kept: sorted(ids) for kept, ids in collapsed.items()},
+                              dict(repeated))
+
+
+class _DecideDuplicatesFn(beam.CombineFn):
+    """decide_duplicates over the links of every group of blocks. Links exist only for
+    records in clusters, so one combined forest holds them all."""
 
     def create_accumulator(self):
-        return (frozenset(), len(RULES))
+        return _ClusterForest(), {}, {}
 
-    def add_input(self, accumulator, root_and_rank):
-        roots, rank = accumulator
-        return (roots | {root_and_rank[0]}, min(rank, root_and_rank[1]))
+    def add_input(self, accumulator, shard_result):
+        forest, strongest, repeated = accumulator
+        links, shard_repeated = shard_result
+        _add_links(forest, strongest, links)
+        repeated.update(shard_repeated)  # a record's copies all meet in one id block
+        return accumulator
 
     def merge_accumulators(self, accumulators):
-        roots, rank = frozenset(), len(RULES)
-        for more_roots, more_rank in accumulators:
-            roots, rank = roots | more_roots, min(rank, more_rank)
-        return (roots, rank)
-
-    def extract_output(self, accumulator):
-        roots, rank = accumulator
-        return (tuple(sorted(roots)), rank)
-
-
-class _RootMergesFn(beam.CombineFn):
-    """Union-find over (root, root) links of clusters that share a member. Links are few
-    (only roots of overlapping clusters), so one combined forest holds them all."""
-
-    def create_accumulator(self):
-        return _ClusterForest()
-
-    def add_input(self, forest, link):
-        forest.union(*link)
-        return forest
-
-    def merge_accumulators(self, forests):
-        merged = _ClusterForest()
-        for forest in forests:
-            for member in forest.members():
-                merged.union(member, forest.find(member))
+        merged = self.create_accumulator()
+        forest, strongest, repeated = merged
+        for other_forest, other_strongest, other_repeated in accumulators:
+            for member in other_forest.members():
+                forest.union(member, other_forest.find(member))
+            for member, rank in other_strongest.items():
+                strongest[member] = min(strongest.get(member, len(RULES)), rank)
+            repeated.update(other_repeated)
         return merged
 
-    def extract_output(self, forest):
-        return {member: forest.find(member) for member in forest.members()}
-
-
-def _root_links(membership):
-    _, (roots, _) = membership
-    for other in roots[1:]:
-        yield other, roots[0]
-
-
-def final_root(member: tuple, removed: dict) -> tuple:
-    """Follows removed -> kept links to the record that is really kept: a root that was
-    itself collapsed into another cluster passes its members on, so no id is orphaned."""
-    seen = set()
-    while member in removed and member not in seen:
-        seen.add(member)
-        member = removed[member][0]
-    return member
-
-
-def _describe_removed(member, kept_rule, removed_map=None):
-    return duplicate_record(member, final_root(kept_rule[0], removed_map), kept_rule[1])
-
-
-def _key_by_kept(member, kept_rule, removed_map=None):
-    return final_root(kept_rule[0], removed_map), MemberKey(*member).posting_id
-
-
-def _assign(membership, root_merges):
-    member, (roots, rank) = membership
-    return member, (root_merges.get(roots[0], roots[0]), RULES[rank])
+    def extract_output(self, accumulator):
+        return tuple(_decisions(*accumulator))
 
 
 class _KeepPostingsFn(beam.DoFn):
-    """Drops removed records and adds duplicate_count/duplicate_ids to the rest; the removed
-    and collapsed ids come as side inputs. A record read more than once is passed on, keyed,
-    to be grouped with its copies."""
+    """Batches of rows in: removed records become duplicate records, the rest get
+    duplicate_count/duplicate_ids; the decisions come as a side input. A record read more
+    than once and not removed goes on, keyed, to be grouped with its copies."""
 
     def __init__(self):
         self._removed = Metrics.counter("dedupe", "duplicates_removed")
 
-    def process(self, posting, removed, collapsed, repeated):
-        member = tuple(member_key(posting))
-        if member in repeated:
-            yield beam.pvalue.TaggedOutput(_REPEATED_TAG, (member, posting))
-        elif member in removed:
-            self._removed.inc()
-        else:
-            yield kept_posting(posting, collapsed.get(member, ()))
+    def process(self, rows, decisions):
+        removed, collapsed, repeated = decisions
+        for posting in rows:
+            member = tuple(member_key(posting))
+            if member in removed:
+                self._removed.inc()
+                kept, rule = removed[member]
+                yield beam.pvalue.TaggedOutput(DUPLICATES_TAG,
+                                               duplicate_record(member, kept, rule))
+            elif member in repeated:
+                yield beam.pvalue.TaggedOutput(_REPEATED_TAG, (member, posting))
+            else:
+                yield kept_posting(posting, collapsed.get(member, ()))
 
 
-class _KeepRepeatedFn(beam.DoFn):
-    """The copies of one record read twice (overlapping input globs): the extra copies are
-    exact_id duplicates of the first."""
+class _KeepOneCopyFn(beam.DoFn):
+    """The copies of one kept record read twice (overlapping input globs): the extra copies
+    are exact_id duplicates of the first."""
 
     def __init__(self):
         self._removed = Metrics.counter("dedupe", "duplicates_removed")
 
-    def process(self, copies, removed, collapsed):
+    def process(self, copies, decisions):
         member, postings = copies
         postings = list(postings)
-        if member in removed:
-            self._removed.inc(len(postings))
-            return
-        collapsed_ids = list(collapsed.get(member, ()))
+        collapsed_ids = list(decisions[1].get(member, ()))
         for _ in postings[1:]:
             self._removed.inc()
             collapsed_ids.append(MemberKey(*member).posting_id)
@@ -602,13 +675,20 @@ class _KeepRepeatedFn(beam.DoFn):
         yield kept_posting(postings[0], collapsed_ids)
 
 
+def _slim_row(drop_keys: frozenset):
+    def slim(posting: dict) -> dict:
+        return {k: v for k, v in posting.items() if k not in drop_keys}
+    return slim
+
+
 class RemoveDuplicates(beam.PTransform):
     """Posting rows in; {"postings": unique rows with duplicate_count/duplicate_ids,
-    "duplicates": {posting_id, kept_id, rule} per removed record} out."""
+    "duplicates": {posting_id, kept_id, rule} per removed record} out: every row comes out
+    once, as one or the other."""
 
     def __init__(self, date_window_days: int = DATE_WINDOW_DAYS,
                  near_text_threshold: float = NEAR_TEXT_THRESHOLD,
-                 drop_keys: tuple = ()):
+                 drop_keys: tuple = (), block_shards: int = BLOCK_SHARDS):
         """drop_keys: row keys no later stage reads (the long description): they are dropped
         before rows wait for the duplicate decisions, so the runner buffers slim rows."""
         super().__init__()
@@ -616,58 +696,37 @@ class RemoveDuplicates(beam.PTransform):
             raise ValueError(f"date_window_days must be >= 0, got {date_window_days}")
         if not 0.0 < near_text_threshold <= 1.0:
             raise ValueError(f"near_text_threshold must be in (0, 1], got {near_text_threshold}")
+        if block_shards < 1:
+            raise ValueError(f"block_shards must be at least 1, got {block_shards}")
         self._window_days = date_window_days
         self._threshold = near_text_threshold
         self._drop_keys = frozenset(drop_keys)
+        self._block_shards = block_shards
 
     def expand(self, postings):
-        clustered = (
+        decisions = (
             postings
-            | "ComputeSignatures" >> beam.ParDo(_ComputeSignatureFn())
-            | "EmitBlockKeys" >> beam.FlatMap(_block_entries)
-            | "GroupByBlock" >> beam.GroupByKey()
-            | "ClusterBlocks" >> beam.ParDo(_ClusterBlockFn(self._window_days, self._threshold))
-            .with_outputs(_REPEATED_TAG, main="memberships")
+            | "EmitBlockEntries" >> beam.ParDo(_EmitBlockEntriesFn(self._block_shards))
+            | "GroupBlocks" >> beam.GroupByKey()
+            | "ClusterBlocks" >> beam.ParDo(_ClusterShardFn(self._window_days, self._threshold))
+            | "DecideDuplicates" >> beam.CombineGlobally(_DecideDuplicatesFn())
         )
-        memberships = (clustered["memberships"]
-                       | "CombineMemberships" >> beam.CombinePerKey(_MembershipsFn()))
-        root_merges = (
-            memberships
-            | "LinkClusterRoots" >> beam.FlatMap(_root_links)
-            | "MergeClusterRoots" >> beam.CombineGlobally(_RootMergesFn())
+        decided = beam.pvalue.AsSingleton(decisions)
+        kept = (
+            postings
+            | "BatchRows" >> beam.ParDo(BatchInBundleFn(
+                ROW_BATCH, _slim_row(self._drop_keys) if self._drop_keys else None))
+            | "KeepPostings" >> beam.ParDo(_KeepPostingsFn(), decided)
+            .with_outputs(_REPEATED_TAG, DUPLICATES_TAG, main=POSTINGS_TAG)
         )
-        assignments = memberships | "ResolveRoots" >> beam.Map(
-            _assign, root_merges=beam.pvalue.AsSingleton(root_merges))
-        removed = assignments | "KeepRemoved" >> beam.Filter(lambda a: a[0] != a[1][0])
-        removed_ids = beam.pvalue.AsDict(removed)
-        cluster_duplicates = removed | "DescribeRemoved" >> beam.MapTuple(
-            _describe_removed, removed_map=removed_ids)
-        collapsed_ids = (
-            removed
-            | "KeyByKept" >> beam.MapTuple(_key_by_kept, removed_map=removed_ids)
-            | "CollectCollapsedIds" >> beam.CombinePerKey(beam.combiners.ToListCombineFn())
-        )
-        collapsed = beam.pvalue.AsDict(collapsed_ids)
-        rows = postings
-        if self._drop_keys:
-            drop = self._drop_keys
-            rows = postings | "DropUnreadKeys" >> beam.Map(
-                lambda posting: {k: v for k, v in posting.items() if k not in drop})
-        kept = rows | "KeepPostings" >> beam.ParDo(
-            _KeepPostingsFn(), removed=removed_ids, collapsed=collapsed,
-            repeated=beam.pvalue.AsDict(clustered[_REPEATED_TAG]),
-        ).with_outputs(_REPEATED_TAG, main=POSTINGS_TAG)
         kept_repeated = (
             kept[_REPEATED_TAG]
             | "GroupCopies" >> beam.GroupByKey()
-            | "KeepOneCopy" >> beam.ParDo(_KeepRepeatedFn(), removed=removed_ids,
-                                          collapsed=collapsed)
+            | "KeepOneCopy" >> beam.ParDo(_KeepOneCopyFn(), decided)
             .with_outputs(DUPLICATES_TAG, main=POSTINGS_TAG)
         )
         unique = ((kept[POSTINGS_TAG], kept_repeated[POSTINGS_TAG])
                   | "FlattenPostings" >> beam.Flatten())
-        duplicates = (
-            (cluster_duplicates, kept_repeated[DUPLICATES_TAG])
-            | "FlattenDuplicates" >> beam.Flatten()
-        )
+        duplicates = ((kept[DUPLICATES_TAG], kept_repeated[DUPLICATES_TAG])
+                      | "FlattenDuplicates" >> beam.Flatten())
         return {POSTINGS_TAG: unique, DUPLICATES_TAG: duplicates}

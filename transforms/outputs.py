@@ -21,6 +21,7 @@ from apache_beam.transforms.window import GlobalWindows
 
 from schemas.outputs import POSTINGS_SCHEMA, SKILL_DEMAND_SCHEMA, posting_output_row
 from schemas.rejects import Reject
+from transforms.batching import BatchByKeyInBundleFn, BatchInBundleFn
 from transforms.report import REPORT_LEVELS, render_report
 from transforms.skills import get_extractor, taxonomy_summary
 
@@ -34,6 +35,7 @@ SUMMARY_FILE = "summary.json"
 REPORT_FILE = "report.html"
 OUTPUT_DIRS = (POSTINGS_DIR, SKILL_DEMAND_DIR, REJECTS_DIR, SKILL_EVIDENCE_DIR)
 OUTPUT_FILES = (SUMMARY_FILE, REPORT_FILE)
+WRITE_BATCH = 1000
 
 
 class RejectRatioExceeded(RuntimeError):
@@ -84,16 +86,17 @@ class _WriteShardFn(beam.DoFn):
         self._sort_key = sort_key
         self._write = write
 
-    def process(self, shard_rows):
-        shard, rows = shard_rows
-        ordered = sorted((row for row in rows if row is not None), key=self._sort_key)
+    def process(self, shard_batches):
+        shard, batches = shard_batches
+        ordered = sorted((row for batch in batches for row in batch), key=self._sort_key)
         path = shard_path(self._directory, shard, self._num_shards, self._suffix)
         self._write(path, ordered)
         yield path
 
 
 class WriteSortedShards(beam.PTransform):
-    """Rows -> num_shards files, every shard written (empty ones too), rows sorted in each."""
+    """Rows -> num_shards files, every shard written (empty ones too), rows sorted in each.
+    Rows cross the shuffle in lists of up to WRITE_BATCH per shard and bundle."""
 
     def __init__(self, directory: str, num_shards: int, suffix: str,
                  sort_key: Callable, write: Callable[[str, list], None]):
@@ -108,12 +111,12 @@ class WriteSortedShards(beam.PTransform):
 
     def expand(self, rows):
         sort_key, num_shards = self._sort_key, self._num_shards
-        keyed = rows | "KeyByShard" >> beam.Map(
-            lambda row: (shard_of(repr(sort_key(row)), num_shards), row))
+        batches = rows | "BatchByShard" >> beam.ParDo(BatchByKeyInBundleFn(
+            lambda row: shard_of(repr(sort_key(row)), num_shards), WRITE_BATCH))
         every_shard = rows.pipeline | "EveryShard" >> beam.Create(
-            [(shard, None) for shard in range(num_shards)])
+            [(shard, []) for shard in range(num_shards)])
         return (
-            (keyed, every_shard)
+            (batches, every_shard)
             | "FlattenShards" >> beam.Flatten()
             | "GroupShards" >> beam.GroupByKey()
             | "WriteShard" >> beam.ParDo(_WriteShardFn(
@@ -244,7 +247,8 @@ class _WriteSummaryFn(beam.DoFn):
         self._taxonomy_path = taxonomy_path
         self._max_reject_ratio = max_reject_ratio
 
-    def process(self, _, merged_counts, report_rows):
+    def process(self, _, merged_counts, report_row_batches):
+        report_rows = [row for batch in report_row_batches for row in batch]
         taxonomy = taxonomy_summary(get_extractor(self._taxonomy_path).taxonomy)
         run_info = dict(self._run_info)
         run_info["end_time"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
@@ -367,7 +371,8 @@ class WriteSummaryAndReport(beam.PTransform):
                   | "FlattenCounts" >> beam.Flatten()
                   | "MergeCounts" >> beam.CombineGlobally(_merge_counts))
         report_rows = (streams["skill_demand"]
-                       | "RowsForReport" >> beam.Filter(is_report_row))
+                       | "RowsForReport" >> beam.Filter(is_report_row)
+                       | "BatchReportRows" >> beam.ParDo(BatchInBundleFn(WRITE_BATCH)))
         return (
             streams["unique_postings"].pipeline
             | "SummaryTrigger" >> beam.Create([None])

@@ -1,0 +1,38 @@
+"""KeyedBatches and the batching DoFns: every element comes out once, in lists no longer
+than the batch size."""
+import apache_beam as beam
+import pytest
+from apache_beam.testing.test_pipeline import TestPipeline
+from apache_beam.testing.util import assert_that, equal_to
+
+from transforms.batching import BatchByKeyInBundleFn, BatchInBundleFn, KeyedBatches
+
+
+def test_keyed_batches_hand_back_full_lists_and_drain_the_rest():
+    batches = KeyedBatches(2)
+    assert batches.add("GB", "london") is None
+    assert batches.add("FR", "paris") is None
+    assert batches.add("GB", "leeds") == ["london", "leeds"]
+    assert batches.add("GB", "york") is None
+    assert sorted(batches.drain()) == [("FR", ["paris"]), ("GB", ["york"])]
+    assert list(batches.drain()) == []
+
+
+def test_keyed_batches_need_a_positive_size():
+    with pytest.raises(ValueError, match="max_size must be at least 1, got 0"):
+        KeyedBatches(0)
+
+
+def test_batch_dofns_keep_every_element_once():
+    cities = ["london", "leeds", "york", "paris", "lyon"]
+    with TestPipeline() as pipeline:
+        created = pipeline | beam.Create(cities)
+        flat = (created
+                | "Batch" >> beam.ParDo(BatchInBundleFn(2, str.upper))
+                | "Sizes" >> beam.Map(lambda batch: (len(batch) <= 2, batch))
+                | "Flatten" >> beam.FlatMap(lambda checked: checked[1] if checked[0] else ["!"]))
+        assert_that(flat, equal_to([city.upper() for city in cities]), label="CheckBatches")
+        keyed = (created
+                 | "BatchByInitial" >> beam.ParDo(BatchByKeyInBundleFn(lambda c: c[0], 2))
+                 | "Spread" >> beam.FlatMap(lambda kv: [(kv[0], city) for city in kv[1]]))
+        assert_that(keyed, equal_to([(city[0], city) for city in cities]), label="CheckKeyed")
