@@ -5,7 +5,9 @@ import pytest
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
-from transforms.batching import BatchByKeyInBundleFn, BatchInBundleFn, KeyedBatches
+from transforms.batching import (
+    BatchByKeyInBundleFn, BatchInBundleFn, KeyedBatches, pack, unpack, unpack_all,
+)
 
 
 def test_keyed_batches_hand_back_full_lists_and_drain_the_rest():
@@ -29,10 +31,19 @@ def test_batch_dofns_keep_every_element_once():
         created = pipeline | beam.Create(cities)
         flat = (created
                 | "Batch" >> beam.ParDo(BatchInBundleFn(2, str.upper))
-                | "Sizes" >> beam.Map(lambda batch: (len(batch) <= 2, batch))
+                | "Sizes" >> beam.Map(lambda packed: (len(unpack(packed)) <= 2, unpack(packed)))
                 | "Flatten" >> beam.FlatMap(lambda checked: checked[1] if checked[0] else ["!"]))
         assert_that(flat, equal_to([city.upper() for city in cities]), label="CheckBatches")
         keyed = (created
                  | "BatchByInitial" >> beam.ParDo(BatchByKeyInBundleFn(lambda c: c[0], 2))
-                 | "Spread" >> beam.FlatMap(lambda kv: [(kv[0], city) for city in kv[1]]))
+                 | "Spread" >> beam.FlatMap(lambda kv: [(kv[0], city) for city in unpack(kv[1])]))
         assert_that(keyed, equal_to([(city[0], city) for city in cities]), label="CheckKeyed")
+
+
+def test_packed_lists_come_back_equal_and_in_order():
+    import datetime as dt
+    rows = [{"posting_id": "621954600", "posted_date": dt.date(2021, 11, 12),
+             "skills": ["python"], "place": ("US", "US-WA", None)}, {"posting_id": "jb-88213"}]
+    assert isinstance(pack(rows), bytes)
+    assert unpack(pack(rows)) == rows
+    assert list(unpack_all([pack(rows[:1]), pack(rows[1:])])) == rows

@@ -38,6 +38,7 @@ from apache_beam.transforms.window import GlobalWindows
 
 from schemas.outputs import PERIODS, SKILL_DEMAND_SCHEMA
 from schemas.posting import WORLD_REGIONS
+from transforms.batching import pack, unpack
 
 ALL_SENIORITY = "all"
 UNKNOWN_SENIORITY = "unknown"
@@ -250,7 +251,7 @@ class _CountDemandInBundleFn(beam.DoFn):
         for cell, counts in self._cells.items():
             by_shard.setdefault(_cell_shard(cell), {})[cell] = dict(counts)
         self._cells = {}
-        return by_shard.items()
+        return [(shard, pack(cells)) for shard, cells in by_shard.items()]
 
     def finish_bundle(self):
         for shard_cells in self._flush():
@@ -265,10 +266,10 @@ def _cell_shard(cell: tuple) -> int:
 
 def _sum_and_rank(shard_partials):
     """One group of cells: every bundle's partial counts summed, each cell ranked."""
-    _, partials = shard_partials
+    _, packed_partials = shard_partials
     totals: dict = {}
-    for cells in partials:
-        for cell, counts in cells.items():
+    for packed in packed_partials:
+        for cell, counts in unpack(packed).items():
             total = totals.get(cell)
             if total is None:
                 totals[cell] = collections.Counter(counts)

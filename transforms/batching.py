@@ -6,13 +6,33 @@ DirectRunner with two workers that was most of the job's cost); inside a fused s
 element costs a function call. So what must meet across a shuffle travels in lists of up to
 `max_size` values, flushed when full and at the end of the bundle: memory stays bounded by the
 batch size times the number of open keys, never by the input. Batch (global window) only.
+
+A list crosses as one packed bytes value (`pack`/`unpack`, pickle protocol 5): opaque to the
+runner, which would otherwise hold every grouped value as a Python object (the DirectRunner's
+grouping buffer decodes them all), and about twice as fast to encode and decode as Beam's
+generic coder on nested rows. Producer and consumer are the same code, in the same job.
 """
 from __future__ import annotations
 
+import pickle
 from typing import Callable, Hashable, Iterator, Optional
 
 import apache_beam as beam
 from apache_beam.transforms.window import GlobalWindows
+
+
+def pack(values) -> bytes:
+    return pickle.dumps(values, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def unpack(packed: bytes):
+    return pickle.loads(packed)
+
+
+def unpack_all(packed_batches) -> Iterator:
+    """The values of several packed lists, in order."""
+    for packed in packed_batches:
+        yield from unpack(packed)
 
 
 class KeyedBatches:
@@ -41,8 +61,8 @@ class KeyedBatches:
 
 
 class BatchInBundleFn(beam.DoFn):
-    """Elements -> lists of at most max_size of them (transformed first when `transform`
-    is given), in arrival order."""
+    """Elements -> packed lists of at most max_size of them (transformed first when
+    `transform` is given), in arrival order."""
 
     def __init__(self, max_size: int, transform: Optional[Callable] = None):
         KeyedBatches(max_size)  # validates
@@ -55,15 +75,15 @@ class BatchInBundleFn(beam.DoFn):
     def process(self, element):
         full = self._batches.add(None, self._transform(element) if self._transform else element)
         if full is not None:
-            yield full
+            yield pack(full)
 
     def finish_bundle(self):
         for _, batch in self._batches.drain():
-            yield GlobalWindows.windowed_value(batch)
+            yield GlobalWindows.windowed_value(pack(batch))
 
 
 class BatchByKeyInBundleFn(beam.DoFn):
-    """Values -> (key_of(value), [values]) with at most max_size values per list."""
+    """Values -> (key_of(value), packed [values]) with at most max_size values per list."""
 
     def __init__(self, key_of: Callable, max_size: int):
         KeyedBatches(max_size)  # validates
@@ -77,8 +97,8 @@ class BatchByKeyInBundleFn(beam.DoFn):
         key = self._key_of(value)
         full = self._batches.add(key, value)
         if full is not None:
-            yield key, full
+            yield key, pack(full)
 
     def finish_bundle(self):
-        for keyed in self._batches.drain():
-            yield GlobalWindows.windowed_value(keyed)
+        for key, batch in self._batches.drain():
+            yield GlobalWindows.windowed_value((key, pack(batch)))

@@ -30,7 +30,7 @@ import numpy as np
 from apache_beam.metrics import Metrics
 from apache_beam.transforms.window import GlobalWindows
 
-from transforms.batching import BatchInBundleFn, KeyedBatches
+from transforms.batching import BatchInBundleFn, KeyedBatches, pack, unpack, unpack_all
 
 POSTINGS_TAG = "postings"
 DUPLICATES_TAG = "duplicates"
@@ -516,11 +516,11 @@ class _EmitBlockEntriesFn(beam.DoFn):
             shard = zlib.crc32(key.encode("utf-8", "surrogatepass")) % self._block_shards
             batch = self._batches.add(shard, (rank, key, full if rule == "near_text" else light))
             if batch is not None:
-                yield shard, batch
+                yield shard, pack(batch)
 
     def finish_bundle(self):
-        for keyed in self._batches.drain():
-            yield GlobalWindows.windowed_value(keyed)
+        for shard, batch in self._batches.drain():
+            yield GlobalWindows.windowed_value((shard, pack(batch)))
 
 
 class _ClusterShardFn(beam.DoFn):
@@ -534,11 +534,10 @@ class _ClusterShardFn(beam.DoFn):
         self._oversized = Metrics.counter("dedupe", "oversized_blocks")
 
     def process(self, shard_batches):
-        _, batches = shard_batches
+        _, packed_batches = shard_batches
         blocks: dict = {}
-        for batch in batches:
-            for rank, key, signature in batch:
-                blocks.setdefault((rank, key), []).append(signature)
+        for rank, key, signature in unpack_all(packed_batches):
+            blocks.setdefault((rank, key), []).append(signature)
         links, repeated = [], []
         linked = _ClusterForest()
         # near_text last: pairs the exact rules already tied are not compared by text.
@@ -641,9 +640,9 @@ class _KeepPostingsFn(beam.DoFn):
     def __init__(self):
         self._removed = Metrics.counter("dedupe", "duplicates_removed")
 
-    def process(self, rows, decisions):
+    def process(self, packed_rows, decisions):
         removed, collapsed, repeated = decisions
-        for posting in rows:
+        for posting in unpack(packed_rows):
             member = tuple(member_key(posting))
             if member in removed:
                 self._removed.inc()

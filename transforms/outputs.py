@@ -21,7 +21,7 @@ from apache_beam.transforms.window import GlobalWindows
 
 from schemas.outputs import POSTINGS_SCHEMA, SKILL_DEMAND_SCHEMA, posting_output_row
 from schemas.rejects import Reject
-from transforms.batching import BatchByKeyInBundleFn, BatchInBundleFn
+from transforms.batching import BatchByKeyInBundleFn, BatchInBundleFn, pack, unpack_all
 from transforms.report import REPORT_LEVELS, render_report
 from transforms.skills import get_extractor, taxonomy_summary
 
@@ -87,8 +87,8 @@ class _WriteShardFn(beam.DoFn):
         self._write = write
 
     def process(self, shard_batches):
-        shard, batches = shard_batches
-        ordered = sorted((row for batch in batches for row in batch), key=self._sort_key)
+        shard, packed_batches = shard_batches
+        ordered = sorted(unpack_all(packed_batches), key=self._sort_key)
         path = shard_path(self._directory, shard, self._num_shards, self._suffix)
         self._write(path, ordered)
         yield path
@@ -114,7 +114,7 @@ class WriteSortedShards(beam.PTransform):
         batches = rows | "BatchByShard" >> beam.ParDo(BatchByKeyInBundleFn(
             lambda row: shard_of(repr(sort_key(row)), num_shards), WRITE_BATCH))
         every_shard = rows.pipeline | "EveryShard" >> beam.Create(
-            [(shard, []) for shard in range(num_shards)])
+            [(shard, pack([])) for shard in range(num_shards)])
         return (
             (batches, every_shard)
             | "FlattenShards" >> beam.Flatten()
@@ -248,7 +248,7 @@ class _WriteSummaryFn(beam.DoFn):
         self._max_reject_ratio = max_reject_ratio
 
     def process(self, _, merged_counts, report_row_batches):
-        report_rows = [row for batch in report_row_batches for row in batch]
+        report_rows = list(unpack_all(report_row_batches))
         taxonomy = taxonomy_summary(get_extractor(self._taxonomy_path).taxonomy)
         run_info = dict(self._run_info)
         run_info["end_time"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
