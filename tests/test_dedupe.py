@@ -14,7 +14,7 @@ from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
 from transforms.dedupe import (
-    LSH_BANDS, LSH_ROWS, RULES, DedupeSignature, MemberKey, MinHasher, RemoveDuplicates, blocking_keys,
+    BAND_BYTES, LSH_BANDS, LSH_ROWS, RULES, DedupeSignature, MemberKey, MinHasher, RemoveDuplicates, blocking_keys,
     candidate_probability, cluster_block, decide_duplicates,
     companies_compatible, estimated_jaccard, fold_text, is_near_text_duplicate, leading_words,
     make_signature, normalize_company, normalize_title, normalize_url, places_compatible,
@@ -388,7 +388,7 @@ def test_keys_no_later_stage_reads_are_dropped_before_rows_wait():
 
 
 def test_share_earlier_band():
-    width = LSH_ROWS * 4
+    width = BAND_BYTES
     left = bytes(range(LSH_BANDS * width))
     differs_in_band_0 = b"\xff" + left[1:]
     assert share_earlier_band(left, left, 0) is False  # nothing comes before band 0
@@ -401,7 +401,7 @@ def test_a_near_text_pair_is_compared_in_its_first_shared_band_only():
     # The scientist posting and its repost agree on bands 3, 4, 5, 6, 8, 10 and 11: band 3's
     # block links them, the later bands' blocks skip the pair.
     first, repost = signature(SCIENTIST), signature(SCIENTIST_ON_BOARD)
-    width = LSH_ROWS * 4
+    width = BAND_BYTES
     assert [band for band in range(LSH_BANDS) if first.minhash[band * width:(band + 1) * width]
             == repost.minhash[band * width:(band + 1) * width]] == [3, 4, 5, 6, 8, 10, 11]
     root = min(first.member, repost.member)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+import sys
 import unicodedata
 import zlib
 from typing import Iterable, NamedTuple, Optional
@@ -50,6 +51,10 @@ SHINGLE_WORDS = 3
 MAX_SHINGLE_WORDS = 500  # bounds CPU on very long texts; reposts already differ by then
 MIN_SHINGLES = 20  # shorter texts say too little to call two postings the same by text alone
 NUM_PERM = 64
+# A slot keeps the top 16 bits of its minimum (b-bit MinHash): two different minima agree by
+# chance once in 65,536, which moves an estimated Jaccard by less than 0.0001, and the
+# signature is 128 bytes instead of 256 (it travels in twelve block entries per posting).
+SLOT_DTYPE = np.uint16
 # LSH: two postings are compared when all LSH_ROWS slots of one band agree, which happens with
 # probability P(J) = 1 - (1 - J^5)^12 for texts of Jaccard J (60 of the 64 slots band; all 64
 # estimate J): P(0.9) = 0.99998, P(0.85) = 0.9991, P(0.8) = 0.9915, P(0.5) = 0.32, P(0.3) = 0.03.
@@ -57,6 +62,7 @@ NUM_PERM = 64
 # entries and made pairs at J = 0.5 candidates two times in three.
 LSH_BANDS = 12
 LSH_ROWS = 5
+BAND_BYTES = LSH_ROWS * np.dtype(SLOT_DTYPE).itemsize
 # near_text: estimated Jaccard >= NEAR_TEXT_THRESHOLD with the same normalized title, or
 # >= NEAR_TEXT_RETITLED_THRESHOLD when the titles differ but share half their words; company,
 # place, seniority and date must not disagree. Measured on USAJOBS 2021 (one employer's
@@ -123,7 +129,7 @@ class DedupeSignature(NamedTuple):
     place: tuple  # (country_code, admin1_code, city), None where unknown
     place_key: str
     seniority: str
-    minhash: Optional[bytes]  # NUM_PERM uint32 values, None for too-short texts
+    minhash: Optional[bytes]  # NUM_PERM uint16 slots, None for too-short texts
 
 
 def fold_text(text: Optional[str]) -> str:
@@ -198,7 +204,8 @@ def member_key(posting: dict) -> MemberKey:
     return MemberKey(
         posted.toordinal() if posted else _UNDATED_ORDINAL,
         posting["posting_id"],
-        posting.get("source_uri") or "",
+        # One string object per file: a packed batch then holds each path once.
+        sys.intern(posting.get("source_uri") or ""),
         posting.get("source_record") or 0,
     )
 
@@ -263,7 +270,7 @@ def shingles(text: str, words_per_shingle: int = SHINGLE_WORDS) -> np.ndarray:
 
 
 class MinHasher:
-    """MinHash with NUM_PERM multiply-shift hashes ((a*x + b) mod 2^64) >> 32, a odd.
+    """MinHash with NUM_PERM multiply-shift hashes ((a*x + b) mod 2^64) >> 48, a odd.
 
     Built once per worker (numpy parameters); signatures are bytes so they pickle small."""
 
@@ -280,7 +287,7 @@ class MinHasher:
         # whose rows (one per permutation) are reduced along contiguous memory.
         hashed = np.multiply.outer(self._a, shingle_hashes)
         hashed += self._b[:, None]
-        return (hashed.min(axis=1) >> np.uint64(32)).astype(np.uint32).tobytes()
+        return (hashed.min(axis=1) >> np.uint64(48)).astype(SLOT_DTYPE).tobytes()
 
 
 def candidate_probability(jaccard: float, bands: int = LSH_BANDS, rows: int = LSH_ROWS) -> float:
@@ -290,7 +297,8 @@ def candidate_probability(jaccard: float, bands: int = LSH_BANDS, rows: int = LS
 
 def estimated_jaccard(left: bytes, right: bytes) -> float:
     """Share of equal MinHash slots: an unbiased estimate of the shingle sets' Jaccard."""
-    return float(np.mean(np.frombuffer(left, np.uint32) == np.frombuffer(right, np.uint32)))
+    equal = np.frombuffer(left, SLOT_DTYPE) == np.frombuffer(right, SLOT_DTYPE)
+    return int(np.count_nonzero(equal)) / len(equal)
 
 
 def make_signature(posting: dict, hasher: MinHasher) -> DedupeSignature:
@@ -319,7 +327,7 @@ def blocking_keys(signature: DedupeSignature) -> list[tuple[str, str]]:
                      f"{signature.company_key}|{signature.title_key}|{signature.place_key}"))
     if signature.minhash is not None:
         for band in range(LSH_BANDS):
-            chunk = signature.minhash[band * LSH_ROWS * 4:(band + 1) * LSH_ROWS * 4]
+            chunk = signature.minhash[band * BAND_BYTES:(band + 1) * BAND_BYTES]
             keys.append(("near_text", f"{band}:{chunk.hex()}"))
     return keys
 
@@ -409,7 +417,7 @@ def _same_job_edges(ordered: list[DedupeSignature], window_days: int):
 def share_earlier_band(left: bytes, right: bytes, band: int) -> bool:
     """Whether two MinHash signatures agree on a whole LSH band before `band`: such a pair
     is compared in that band's block, so the later blocks it shares need not compare it."""
-    width = LSH_ROWS * 4
+    width = BAND_BYTES
     return any(left[start:start + width] == right[start:start + width]
                for start in range(0, band * width, width))
 
@@ -483,14 +491,21 @@ BLOCK_BATCH = 1000  # block entries per shuffled element
 ROW_BATCH = 500  # rows per element while they wait for the duplicate decisions
 
 
-def _plain(signature: DedupeSignature) -> tuple:
-    """A signature as nested plain tuples: the coder encodes those natively (named tuples
-    would be pickled)."""
-    return (tuple(signature.member), *signature[1:])
+def _text_entry(signature: DedupeSignature) -> tuple:
+    """What a near_text block reads of a signature, as plain tuples (the block entries are
+    most of what the dedupe shuffle carries: twelve of them per posting)."""
+    return (tuple(signature.member), signature.company_key, signature.title_key,
+            signature.place, signature.seniority, signature.minhash)
 
 
-def _from_plain(plain: tuple) -> DedupeSignature:
-    return DedupeSignature(MemberKey(*plain[0]), *plain[1:])
+def _from_entry(entry: tuple) -> DedupeSignature:
+    """A signature back from a block entry: the member alone for the exact and same_job
+    blocks, which decide by id and date only; the near_text fields for text blocks."""
+    member = MemberKey(*entry[0])
+    if len(entry) == 1:
+        return DedupeSignature(member, None, "", "", (None, None, None), "", "unknown", None)
+    _, company_key, title_key, place, seniority, minhash = entry
+    return DedupeSignature(member, None, company_key, title_key, place, "", seniority, minhash)
 
 
 class _EmitBlockEntriesFn(beam.DoFn):
@@ -509,12 +524,12 @@ class _EmitBlockEntriesFn(beam.DoFn):
 
     def process(self, posting):
         signature = make_signature(posting, self._hasher)
-        full = _plain(signature)
-        light = full[:-1] + (None,)
+        text_entry = _text_entry(signature)
+        member_entry = text_entry[:1]
         for rule, key in blocking_keys(signature):
             rank = RULES.index(rule)
             shard = zlib.crc32(key.encode("utf-8", "surrogatepass")) % self._block_shards
-            batch = self._batches.add(shard, (rank, key, full if rule == "near_text" else light))
+            batch = self._batches.add(shard, (rank, key, text_entry if rule == "near_text" else member_entry))
             if batch is not None:
                 yield shard, pack(batch)
 
@@ -541,14 +556,14 @@ class _ClusterShardFn(beam.DoFn):
         links, repeated = [], []
         linked = _ClusterForest()
         # near_text last: pairs the exact rules already tied are not compared by text.
-        for (rank, key), plain_signatures in sorted(blocks.items(), key=lambda block: block[0][0]):
-            if len(plain_signatures) < 2:
+        for (rank, key), entries in sorted(blocks.items(), key=lambda block: block[0][0]):
+            if len(entries) < 2:
                 continue
             rule = RULES[rank]
-            if (rule == "exact_url" and len(plain_signatures) > MAX_URL_BLOCK) or (
-                    rule == "near_text" and len(plain_signatures) > MAX_PAIRWISE_BLOCK):
+            if (rule == "exact_url" and len(entries) > MAX_URL_BLOCK) or (
+                    rule == "near_text" and len(entries) > MAX_PAIRWISE_BLOCK):
                 self._oversized.inc()
-            signatures = [_from_plain(plain) for plain in plain_signatures]
+            signatures = [_from_entry(entry) for entry in entries]
             if rule == "exact_id":
                 # Every record is in its id's block, so copies of one record meet here.
                 copies: dict = {}
