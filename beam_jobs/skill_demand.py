@@ -16,6 +16,9 @@ import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import (
     GoogleCloudOptions, PipelineOptions, SetupOptions, StandardOptions, TestOptions)
+from apache_beam.portability.api import beam_provision_api_pb2
+from apache_beam.runners.portability.fn_api_runner import fn_runner
+from apache_beam.runners.portability.portable_runner import JobServiceHandle
 
 from schemas.rejects import REJECTS_TAG
 from transforms.aggregate import AggregateSkillDemand
@@ -158,6 +161,16 @@ def build_pipeline(pipeline: beam.Pipeline, options: PipelineOptions, run_info: 
         job.output, run_info, job.taxonomy, job.max_reject_ratio)
 
 
+def local_runner(options: PipelineOptions) -> fn_runner.FnApiRunner:
+    """The DirectRunner's batch engine, chosen explicitly. Beam's DirectRunner first tries
+    the Prism runner, whose binary it downloads from GitHub at run time; this job runs
+    offline, so the laptop path is the FnApiRunner the DirectRunner falls back to, with the
+    same --direct_num_workers / --direct_running_mode options."""
+    encoded = JobServiceHandle.encode_pipeline_options(options.get_all_options())
+    return fn_runner.FnApiRunner(provision_info=fn_runner.ExtendedProvisionInfo(
+        beam_provision_api_pb2.ProvisionInfo(pipeline_options=encoded)))
+
+
 def clear_previous_outputs(output_dir: str) -> None:
     """A rerun into the same directory must not leave stale shards of an earlier run."""
     patterns = [FileSystems.join(output_dir, name, "part-*") for name in OUTPUT_DIRS]
@@ -183,7 +196,8 @@ def run(argv: Optional[List[str]] = None):
     }
     if not options.view_as(TestOptions).dry_run:
         clear_previous_outputs(job.output)
-    pipeline = beam.Pipeline(options=options)
+    local = runner in ("DirectRunner", "SwitchingDirectRunner")
+    pipeline = beam.Pipeline(runner=local_runner(options) if local else None, options=options)
     build_pipeline(pipeline, options, run_info)
     result = pipeline.run()
     if "dataflow" not in runner.lower():

@@ -18,6 +18,13 @@ EMULATOR_START_TIMEOUT_S = 30
 # Set before any Google library is imported: google-auth reads it at import time.
 os.environ["NO_GCE_CHECK"] = "true"
 
+# TestPipeline's default DirectRunner would first try to download the Prism runner from
+# GitHub; tests never reach the internet, so they run on the FnApiRunner directly, as the job does.
+from apache_beam.testing.test_pipeline import TestPipeline  # noqa: E402
+
+TestPipeline.pytest_test_pipeline_options = (
+    "--runner=apache_beam.runners.portability.fn_api_runner.fn_runner.FnApiRunner")
+
 
 def _free_port() -> int:
     with socket.socket() as probe:

@@ -386,19 +386,26 @@ def is_near_text_duplicate(left: DedupeSignature, right: DedupeSignature,
     date must agree. A retitled repost needs a higher text similarity."""
     if left.minhash is None or right.minhash is None:
         return False
+    return texts_agree(left, right, estimated_jaccard(left.minhash, right.minhash),
+                       threshold, window_days)
+
+
+def texts_agree(left: DedupeSignature, right: DedupeSignature, jaccard: float,
+                threshold: float, window_days: int) -> bool:
+    """is_near_text_duplicate once the estimated Jaccard is known."""
     if left.title_key == right.title_key:
         needed = threshold
     elif title_overlap(left.title_key, right.title_key) >= TITLE_OVERLAP:
         needed = max(threshold, NEAR_TEXT_RETITLED_THRESHOLD)
     else:
         return False
+    if jaccard < needed:
+        return False
     if "unknown" not in (left.seniority, right.seniority) and left.seniority != right.seniority:
         return False
-    if not (companies_compatible(left.company_key, right.company_key)
+    return (companies_compatible(left.company_key, right.company_key)
             and places_compatible(left.place, right.place)
-            and dates_within(left.member, right.member, window_days)):
-        return False
-    return estimated_jaccard(left.minhash, right.minhash) >= needed
+            and dates_within(left.member, right.member, window_days))
 
 
 def _same_job_edges(ordered: list[DedupeSignature], window_days: int):
@@ -424,18 +431,38 @@ def share_earlier_band(left: bytes, right: bytes, band: int) -> bool:
 
 def _near_text_edges(ordered: list[DedupeSignature], threshold: float, window_days: int,
                      linked: Optional["_ClusterForest"], band: Optional[int]):
-    wide = len(ordered) > MAX_PAIRWISE_BLOCK
-    for i, left in enumerate(ordered):
-        stop = min(len(ordered), i + 1 + NEIGHBOR_WINDOW) if wide else len(ordered)
-        for right in ordered[i + 1:stop]:
-            if band and share_earlier_band(left.minhash, right.minhash, band):
-                continue  # compared in the earlier band's block
-            if linked is not None and linked.find(left.member) == linked.find(right.member):
-                continue  # already one cluster: another edge would change nothing
-            if is_near_text_duplicate(left, right, threshold, window_days):
-                if linked is not None:
-                    linked.union(left.member, right.member)
-                yield left.member, right.member
+    slots = np.stack([np.frombuffer(s.minhash, SLOT_DTYPE) for s in ordered])
+    for i, j, jaccard in _text_candidates(slots, threshold, band):
+        left, right = ordered[i], ordered[j]
+        if linked is not None and linked.find(left.member) == linked.find(right.member):
+            continue  # already one cluster: another edge would change nothing
+        if texts_agree(left, right, jaccard, threshold, window_days):
+            if linked is not None:
+                linked.union(left.member, right.member)
+            yield left.member, right.member
+
+
+def _text_candidates(slots: np.ndarray, threshold: float, band: Optional[int]):
+    """(i, j, estimated Jaccard) of the pairs of a near_text block worth checking: similar
+    enough, and sharing no earlier band (that band's block compares them). All pairs of a
+    block are sized with a few array operations; a block too big for all pairs (boilerplate
+    texts) compares each member with its NEIGHBOR_WINDOW next ones in member order."""
+    count = len(slots)
+    if count > MAX_PAIRWISE_BLOCK:
+        pairs = [(i, j) for i in range(count)
+                 for j in range(i + 1, min(count, i + 1 + NEIGHBOR_WINDOW))]
+        left, right = (np.array(side) for side in zip(*pairs))
+        equal = slots[left] == slots[right]  # (pairs, slots)
+    else:
+        left, right = np.triu_indices(count, k=1)
+        equal = (slots[:, None, :] == slots[None, :, :])[left, right]
+    jaccard = equal.sum(axis=1) / slots.shape[1]
+    keep = jaccard >= threshold
+    if band:
+        earlier = equal[:, :band * LSH_ROWS].reshape(len(equal), band, LSH_ROWS)
+        keep &= ~earlier.all(axis=2).any(axis=1)
+    for index in np.flatnonzero(keep):
+        yield int(left[index]), int(right[index]), float(jaccard[index])
 
 
 def cluster_block(rule: str, signatures: Iterable[DedupeSignature],
