@@ -675,26 +675,31 @@ class _DecideDuplicatesFn(beam.CombineFn):
 
 
 class _KeepPostingsFn(beam.DoFn):
-    """Batches of rows in: removed records become duplicate records, the rest get
-    duplicate_count/duplicate_ids; the decisions come as a side input. A record read more
-    than once and not removed goes on, keyed, to be grouped with its copies."""
+    """A packed batch of rows in, packed batches out (the outputs cross a stage boundary
+    too): removed records become duplicate records, the rest get duplicate_count and
+    duplicate_ids; the decisions come as a side input. A record read more than once and not
+    removed goes on, keyed, to be grouped with its copies."""
 
     def __init__(self):
         self._removed = Metrics.counter("dedupe", "duplicates_removed")
 
     def process(self, packed_rows, decisions):
         removed, collapsed, repeated = decisions
+        kept_rows, duplicates = [], []
         for posting in unpack(packed_rows):
             member = tuple(member_key(posting))
             if member in removed:
-                self._removed.inc()
                 kept, rule = removed[member]
-                yield beam.pvalue.TaggedOutput(DUPLICATES_TAG,
-                                               duplicate_record(member, kept, rule))
+                duplicates.append(duplicate_record(member, kept, rule))
             elif member in repeated:
                 yield beam.pvalue.TaggedOutput(_REPEATED_TAG, (member, posting))
             else:
-                yield kept_posting(posting, collapsed.get(member, ()))
+                kept_rows.append(kept_posting(posting, collapsed.get(member, ())))
+        self._removed.inc(len(duplicates))
+        if kept_rows:
+            yield pack(kept_rows)
+        if duplicates:
+            yield beam.pvalue.TaggedOutput(DUPLICATES_TAG, pack(duplicates))
 
 
 class _KeepOneCopyFn(beam.DoFn):
@@ -707,13 +712,13 @@ class _KeepOneCopyFn(beam.DoFn):
     def process(self, copies, decisions):
         member, postings = copies
         postings = list(postings)
-        collapsed_ids = list(decisions[1].get(member, ()))
-        for _ in postings[1:]:
-            self._removed.inc()
-            collapsed_ids.append(MemberKey(*member).posting_id)
-            yield beam.pvalue.TaggedOutput(DUPLICATES_TAG,
-                                           duplicate_record(member, member, "exact_id"))
-        yield kept_posting(postings[0], collapsed_ids)
+        extra_copies = len(postings) - 1
+        self._removed.inc(extra_copies)
+        collapsed_ids = [*decisions[1].get(member, ()),
+                         *[MemberKey(*member).posting_id] * extra_copies]
+        yield beam.pvalue.TaggedOutput(DUPLICATES_TAG, pack(
+            [duplicate_record(member, member, "exact_id")] * extra_copies))
+        yield pack([kept_posting(postings[0], collapsed_ids)])
 
 
 def _slim_row(drop_keys: frozenset):
@@ -767,7 +772,9 @@ class RemoveDuplicates(beam.PTransform):
             .with_outputs(DUPLICATES_TAG, main=POSTINGS_TAG)
         )
         unique = ((kept[POSTINGS_TAG], kept_repeated[POSTINGS_TAG])
-                  | "FlattenPostings" >> beam.Flatten())
+                  | "FlattenPostings" >> beam.Flatten()
+                  | "UnpackPostings" >> beam.FlatMap(unpack))
         duplicates = ((kept[DUPLICATES_TAG], kept_repeated[DUPLICATES_TAG])
-                      | "FlattenDuplicates" >> beam.Flatten())
+                      | "FlattenDuplicates" >> beam.Flatten()
+                      | "UnpackDuplicates" >> beam.FlatMap(unpack))
         return {POSTINGS_TAG: unique, DUPLICATES_TAG: duplicates}
