@@ -27,6 +27,11 @@ STAGE_SAMPLE = 3000
 
 def tree_rss_bytes(root_pid: int) -> int:
     """Resident memory of a process and all its descendants (from /proc)."""
+    return sum(tree_rss_by_process(root_pid).values())
+
+
+def tree_rss_by_process(root_pid: int) -> dict[int, int]:
+    """Resident memory of a process and of each of its descendants (from /proc)."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
@@ -40,22 +45,28 @@ def tree_rss_bytes(root_pid: int) -> int:
         except (OSError, IndexError, ValueError):
             continue
         children.setdefault(int(fields[1]), []).append(int(entry))
-    total, stack = 0, [root_pid]
+    found, stack = {}, [root_pid]
     while stack:
         pid = stack.pop()
-        total += rss.get(pid, 0)
+        found[pid] = rss.get(pid, 0)
         stack.extend(children.get(pid, []))
-    return total
+    return found
 
 
 class PeakMemory(threading.Thread):
+    """Samples the job's process tree every 0.1 s: the peak of the sum, and the peak of the
+    job's own (controller) process, which holds what the runner buffers between stages."""
+
     def __init__(self, pid: int):
         super().__init__(daemon=True)
-        self.pid, self.peak, self._done = pid, 0, threading.Event()
+        self.pid, self.peak, self.controller_peak = pid, 0, 0
+        self._done = threading.Event()
 
     def run(self):
         while not self._done.wait(0.1):
-            self.peak = max(self.peak, tree_rss_bytes(self.pid))
+            by_process = tree_rss_by_process(self.pid)
+            self.peak = max(self.peak, sum(by_process.values()))
+            self.controller_peak = max(self.controller_peak, by_process.get(self.pid, 0))
 
     def stop(self):
         self._done.set()
@@ -76,7 +87,8 @@ def run_job(corpus: Path, out: Path, workers: int) -> dict:
     if code:
         raise SystemExit(f"job failed with exit code {code}")
     summary = json.loads((out / "summary.json").read_text())
-    return {"seconds": elapsed, "peak_bytes": sampler.peak, "summary": summary}
+    return {"seconds": elapsed, "peak_bytes": sampler.peak,
+            "controller_peak_bytes": sampler.controller_peak, "summary": summary}
 
 
 def stage_costs(corpus: Path) -> dict[str, float]:
@@ -143,7 +155,8 @@ def main(argv=None) -> int:
         result = results[size]
         rate = result["summary"]["records_read"] / result["seconds"]
         print(f"{size:>8} postings: {result['seconds']:7.1f} s  {rate:8.0f} postings/s  "
-              f"peak memory {result['peak_bytes'] / 2**20:7.0f} MiB  "
+              f"peak memory {result['peak_bytes'] / 2**20:7.0f} MiB "
+              f"(runner process {result['controller_peak_bytes'] / 2**20:.0f} MiB)  "
               f"(unique {result['summary']['unique_postings']}, "
               f"duplicates {result['summary']['duplicates_removed']}, "
               f"rejected {result['summary']['rejected']})", flush=True)
