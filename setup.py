@@ -34,7 +34,7 @@ setuptools.setup(
     package_data={
         "beam_jobs": ["sample/*", "sample/**/*"],
         "transforms": ["*.json", "*.md", "taxonomy/*.csv", "taxonomy/*.yaml", "taxonomy/*.md",
-                       "geo/data/*.tsv", "geo/data/*.tsv.gz"],
+                       "geo/data/gazetteer.sqlite", "geo/data/geonames_admin1.tsv"],
     },
     install_requires=RUNTIME_REQUIREMENTS,
     extras_require={"test": TEST_REQUIREMENTS},

@@ -72,6 +72,6 @@ def test_dry_run_builds_the_dataflow_job():
     with tarfile.open(staged_files(pipeline)["workflow.tar.gz"]) as sdist:
         names = {name.split("/", 1)[1] for name in sdist.getnames() if "/" in name}
     assert {"transforms/taxonomy/taxonomy.yaml", "transforms/taxonomy/tech_languages.csv",
-            "transforms/taxonomy/nontech_certification.csv", "transforms/geo/data/cities.tsv.gz",
+            "transforms/taxonomy/nontech_certification.csv", "transforms/geo/data/gazetteer.sqlite",
             "beam_jobs/sample/postings/spotify-machine-learning-engineer-ii.txt",
             "setup.py"} <= names

