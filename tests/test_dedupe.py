@@ -408,3 +408,13 @@ def test_a_near_text_pair_is_compared_in_its_first_shared_band_only():
     assert cluster_block("near_text", [first, repost], band=3) == sorted(
         [(first.member, root), (repost.member, root)])
     assert cluster_block("near_text", [first, repost], band=4) == []
+
+
+def test_all_share_earlier_band():
+    from transforms.dedupe import all_share_earlier_band
+    copy = signature(SCIENTIST).minhash
+    repost = signature(SCIENTIST_ON_BOARD).minhash  # first shares band 3 with the original
+    assert all_share_earlier_band([copy, copy, copy], 1) is True
+    assert all_share_earlier_band([copy, copy, copy], 0) is False
+    assert all_share_earlier_band([copy, repost], 3) is False
+    assert all_share_earlier_band([copy, repost], 4) is True

@@ -429,8 +429,20 @@ def share_earlier_band(left: bytes, right: bytes, band: int) -> bool:
                for start in range(0, band * width, width))
 
 
+def all_share_earlier_band(minhashes: list, band: Optional[int]) -> bool:
+    """Whether every pair of these signatures shares one band before `band` (copies of one
+    text do): that band's block compares them all, so this block has nothing to do."""
+    return bool(band) and any(
+        len({minhash[start:start + BAND_BYTES] for minhash in minhashes}) == 1
+        for start in range(0, band * BAND_BYTES, BAND_BYTES))
+
+
 def _near_text_edges(ordered: list[DedupeSignature], threshold: float, window_days: int,
                      linked: Optional["_ClusterForest"], band: Optional[int]):
+    if all_share_earlier_band([s.minhash for s in ordered], band):
+        return
+    if linked is not None and len({linked.find(s.member) for s in ordered}) == 1:
+        return  # already one cluster
     slots = np.stack([np.frombuffer(s.minhash, SLOT_DTYPE) for s in ordered])
     for i, j, jaccard in _text_candidates(slots, threshold, band):
         left, right = ordered[i], ordered[j]
@@ -453,6 +465,9 @@ def _text_candidates(slots: np.ndarray, threshold: float, band: Optional[int]):
                  for j in range(i + 1, min(count, i + 1 + NEIGHBOR_WINDOW))]
         left, right = (np.array(side) for side in zip(*pairs))
         equal = slots[left] == slots[right]  # (pairs, slots)
+    elif count == 2:
+        left, right = np.array([0]), np.array([1])
+        equal = (slots[0] == slots[1])[None, :]
     else:
         left, right = np.triu_indices(count, k=1)
         equal = (slots[:, None, :] == slots[None, :, :])[left, right]
@@ -599,6 +614,8 @@ class _ClusterShardFn(beam.DoFn):
                 repeated.extend((tuple(member), count) for member, count in copies.items()
                                 if count > 1)
             band = int(key.split(":", 1)[0]) if rule == "near_text" else None
+            if band and all_share_earlier_band([entry[-1] for entry in entries], band):
+                continue  # before decoding the entries: most band blocks of copies end here
             for member, root in cluster_block(rule, signatures, self._window_days,
                                               self._threshold, linked, band):
                 if rule != "near_text":
