@@ -47,3 +47,11 @@ def test_packed_lists_come_back_equal_and_in_order():
     assert isinstance(pack(rows), bytes)
     assert unpack(pack(rows)) == rows
     assert list(unpack_all([pack(rows[:1]), pack(rows[1:])])) == rows
+
+
+def test_add_all_hands_back_every_list_that_filled_up():
+    batches = KeyedBatches(2)
+    assert batches.add_all([("GB", "london"), ("GB", "leeds"), ("FR", "paris"),
+                            ("GB", "york"), ("FR", "lyon")]) == [
+        ("GB", ["london", "leeds"]), ("FR", ["paris", "lyon"])]
+    assert list(batches.drain()) == [("GB", ["york"])]

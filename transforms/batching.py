@@ -54,6 +54,20 @@ class KeyedBatches:
             return batch
         return None
 
+    def add_all(self, keyed_values) -> list[tuple[Hashable, list]]:
+        """add() for many (key, value) pairs in one call; the lists that filled up."""
+        full = []
+        open_lists, max_size = self._open, self._max_size
+        for key, value in keyed_values:
+            batch = open_lists.get(key)
+            if batch is None:
+                batch = open_lists[key] = []
+            batch.append(value)
+            if len(batch) >= max_size:
+                del open_lists[key]
+                full.append((key, batch))
+        return full
+
     def drain(self) -> Iterator[tuple[Hashable, list]]:
         """Every open list, once; the object is empty afterwards."""
         batches, self._open = self._open, {}

@@ -568,12 +568,13 @@ class _EmitBlockEntriesFn(beam.DoFn):
         signature = make_signature(posting, self._hasher)
         text_entry = _text_entry(signature)
         member_entry = text_entry[:1]
-        for rule, key in blocking_keys(signature):
-            rank = RULES.index(rule)
-            shard = zlib.crc32(key.encode("utf-8", "surrogatepass")) % self._block_shards
-            batch = self._batches.add(shard, (rank, key, text_entry if rule == "near_text" else member_entry))
-            if batch is not None:
-                yield shard, pack(batch)
+        shards = self._block_shards
+        entries = (
+            (zlib.crc32(key.encode("utf-8", "surrogatepass")) % shards,
+             (RULES.index(rule), key, text_entry if rule == "near_text" else member_entry))
+            for rule, key in blocking_keys(signature))
+        for shard, batch in self._batches.add_all(entries):
+            yield shard, pack(batch)
 
     def finish_bundle(self):
         for shard, batch in self._batches.drain():
