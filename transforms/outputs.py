@@ -113,8 +113,11 @@ class WriteSortedShards(beam.PTransform):
         sort_key, num_shards = self._sort_key, self._num_shards
         batches = rows | "BatchByShard" >> beam.ParDo(BatchByKeyInBundleFn(
             lambda row: shard_of(repr(sort_key(row)), num_shards), WRITE_BATCH))
-        every_shard = rows.pipeline | "EveryShard" >> beam.Create(
-            [(shard, pack([])) for shard in range(num_shards)])
+        # One element fanned out (a Create of several would add a reshuffle stage).
+        every_shard = (rows.pipeline
+                       | "EveryShard" >> beam.Create([num_shards])
+                       | "EmptyShards" >> beam.FlatMap(
+                           lambda count: [(shard, pack([])) for shard in range(count)]))
         return (
             (batches, every_shard)
             | "FlattenShards" >> beam.Flatten()
