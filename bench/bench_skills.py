@@ -15,7 +15,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from transforms.skills import SkillExtractor, load_taxonomy  # noqa: E402
+from transforms.skills import SkillExtractor  # noqa: E402
+from transforms.taxonomy_loader import load_taxonomy  # noqa: E402
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 USAJOBS_TEXT_COLUMNS = (

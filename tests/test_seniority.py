@@ -13,6 +13,7 @@ from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
 from schemas.posting import SENIORITY_LEVELS
+from transforms import seniority
 from transforms.seniority import (
     MODEL_FEATURES, ClassifySeniority, classify_seniority, description_seniority, hint_level,
     model_seniority, seniority_features, title_seniority, years_level, years_required,
@@ -26,7 +27,7 @@ LABELLED_TITLES = REPO / "tests" / "data" / "seniority_titles_labelled.csv"
 
 # --- Title markers -------------------------------------------------------------------
 
-@pytest.mark.parametrize("title, expected", [
+TITLES = [
     # the conflicts
     ("Senior Manager", ("manager", "title: Manager")),
     ("Associate Director, Local Government", ("director", "title: Director")),
@@ -93,9 +94,44 @@ LABELLED_TITLES = REPO / "tests" / "data" / "seniority_titles_labelled.csv"
     ("Product Manager", None),
     ("Senior Product Manager", ("senior", "title: Senior")),
     ("Lead Generation Specialist", None),
-])
+    ("Product Manager, Data and Analytics", None),
+    ("Responsable d'opération H/F", None),
+    ("ASSISTANT DE DIRECTION H/F", None),
+    ("Responsable du secrétariat de la direction des services consultatifs (DSC)",
+     ("manager", "title: Responsable")),
+]
+
+
+@pytest.mark.parametrize("title, expected", TITLES)
 def test_title_seniority(title, expected):
     assert title_seniority(title) == expected
+    assert title_seniority(title) == expected  # the second reading comes from the cache
+
+
+def test_every_look_alike_holds_a_word_that_gates_it():
+    # Titles without any of these words skip the look-alike substitution: a look-alike
+    # added to the pattern needs its word added to the gate.
+    titles = [title for title, _ in TITLES] + [row["title"] for row in _labelled_titles()]
+    look_alikes = [match.group(0) for title in titles
+                   for match in seniority._NOT_MARKERS.finditer(seniority._fold(title))]
+    assert len(look_alikes) >= 15
+    assert [phrase for phrase in look_alikes
+            if not any(word in phrase for word in seniority._NOT_MARKER_WORDS)] == []
+
+
+def test_every_level_modifier_holds_a_word_that_gates_it():
+    # A title without any of a modifier pattern's words skips that pattern.
+    gated = [(pattern, seniority._MODIFIER_WORDS[level])
+             for level, pattern in seniority._MODIFIER_MARKERS]
+    gated += [(pattern, words) for pattern, _, words in seniority._NUMBERED if words]
+    gated.append((seniority._GRADE, seniority._GRADE_WORDS))
+    titles = [title for title, _ in TITLES] + [row["title"] for row in _labelled_titles()]
+    scanned = [seniority._blank(seniority._fold(title)) for title in titles]
+    modifiers = [(match.group(0), words) for pattern, words in gated
+                 for text in scanned for match in pattern.finditer(text)]
+    assert len(modifiers) >= 100
+    assert [phrase for phrase, words in modifiers
+            if not any(word in phrase for word in words)] == []
 
 
 def _labelled_titles() -> list[dict]:
@@ -193,6 +229,13 @@ def test_years_table(years, level):
     ("Expérience d'au moins 3 à 5 ans en logistique", "3-5"),
     # list items glued together by scrapers
     ("Requirements5+ years of experience building analytical tools", "5+"),
+    # months, a board's "Experience (Years)" field, Swedish "år" (jobtech-se)
+    ("Prior billing experience a plus\n6 months of clerical or data entry experience",
+     "6 months"),
+    ("Duration: 12 months +Must have Coding experience with SQL and SAS", "12 months"),
+    ("Experience (Years)5", "5"),
+    ("Vi letar efter dig som har minst 2 års erfarenhet av systemutveckling inom Java.",
+     "minst 2"),
     # the largest bar wins; sub-skill figures do not
     ("4+ years of professional experience * +1 years of Kubernetes", "4+"),
     # figures that are not requirements

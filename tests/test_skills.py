@@ -11,9 +11,9 @@ import pytest
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
-from transforms.skills import (
-    ExtractSkills, SkillExtractor, TaxonomyError, _fold_alias, get_extractor, load_taxonomy,
-    parse_taxonomy, taxonomy_summary,
+from transforms.skills import ExtractSkills, SkillExtractor, _fold_alias, get_extractor
+from transforms.taxonomy_loader import (
+    TaxonomyError, load_taxonomy, parse_taxonomy, taxonomy_summary,
 )
 
 HERE = Path(__file__).resolve().parent

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from transforms.skills import CATEGORIES, CSV_HEADER, MATCH_MODES, _fold_alias, load_taxonomy
+from transforms.skills import _fold_alias
+from transforms.taxonomy_loader import CATEGORIES, CSV_HEADER, MATCH_MODES, load_taxonomy
 
 TAXONOMY_DIR = Path(__file__).resolve().parents[1] / "transforms" / "taxonomy"
 CSV_FILES = sorted(TAXONOMY_DIR.glob("*.csv"))

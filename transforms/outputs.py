@@ -23,7 +23,8 @@ from schemas.outputs import POSTINGS_SCHEMA, SKILL_DEMAND_SCHEMA, posting_output
 from schemas.rejects import Reject
 from transforms.batching import BatchByKeyInBundleFn, BatchInBundleFn, pack, unpack_all
 from transforms.report import REPORT_LEVELS, render_report
-from transforms.skills import get_extractor, taxonomy_summary
+from transforms.skills import get_extractor
+from transforms.taxonomy_loader import taxonomy_summary
 
 LOG = logging.getLogger(__name__)
 

@@ -19,6 +19,7 @@ import ahocorasick
 import apache_beam as beam
 
 from schemas.posting import SENIORITY_LEVELS
+from transforms.automata import build_automaton
 from transforms.seniority_model import seniority_model
 
 UNKNOWN = "unknown"
@@ -98,14 +99,23 @@ def grade_level(grade: int) -> Optional[HintLevel]:
     return _hint("lead", "manager", "director")
 
 
+_HINT_PUNCTUATION = re.compile(r"[^a-z0-9]+")
+
+
 def _fold_hint(hint: str) -> str:
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", hint.lower()).split())
+    return " ".join(_HINT_PUNCTUATION.sub(" ", hint.lower()).split())
 
 
 def hint_level(hint: Optional[str]) -> Optional[HintLevel]:
     """What a source's structured seniority says, or None when it says nothing usable."""
     if not hint:
         return None
+    return _hint_level(hint)
+
+
+# A source writes its levels the same few ways ("Mid-Senior level", "GS-12"): read each once.
+@functools.lru_cache(maxsize=1024)
+def _hint_level(hint: str) -> Optional[HintLevel]:
     folded = _fold_hint(hint)
     if folded in _HINT_IGNORED:
         return None
@@ -168,6 +178,10 @@ _NOT_MARKERS = re.compile(
     r"|\bdirection\b"
     r"|\bdirector(?:'s|s)\s+(?:office|assistant)\b"
 )
+# Every look-alike above contains one of these words: a title without any (four in five)
+# skips the substitution, which costs more than all the marker searches together.
+_NOT_MARKER_WORDS = ("manager", "chef", "projekt", "jefe", "responsable", "secretaire",
+                     "direct", "lead", "halbleiter", "architect", "professor")
 
 # Role markers decide whatever modifiers say ("Senior Manager" is a manager, "Associate
 # Director" a director, "Engineering Manager II" a manager). First match in this order wins:
@@ -276,20 +290,53 @@ class TitleMarker(NamedTuple):
 
 def _blank(folded: str) -> str:
     """`folded` with look-alike phrases replaced by spaces, offsets unchanged."""
-    return _NOT_MARKERS.sub(lambda match: " " * len(match.group(0)), folded)
+    if not any(map(folded.__contains__, _NOT_MARKER_WORDS)):
+        return folded
+    return _NOT_MARKERS.sub(_spaces, folded)
+
+
+def _spaces(match: re.Match) -> str:
+    return " " * (match.end() - match.start())
+
+
+# Words every match of a modifier pattern contains: a title without any of a pattern's
+# words skips it (most titles name one level or none, and each search scans the title).
+_MODIFIER_WORDS = {
+    "lead": ("lead", "principal", "distinguished", "chief", "fellow", "staff"),
+    "senior": ("sen", "snr", "sr", "erfaren", "starszy", "experimente", "vice", "avp"),
+    "mid": ("mid", "intermediate", "medior", "confirme", "associate"),
+    "junior": ("junior", "jr", "jnr", "mlodszy", "associate"),
+    "architect": ("architect", "arkitekt", "architekt"),
+}
+# The numbered levels: pattern, what each number means, and the words every match
+# contains (None: no cheap test, the pattern always runs).
+_NUMBERED = (
+    (_ROMAN, _ROMAN_LEVELS, None),
+    (_ARABIC, _ARABIC_LEVELS, ("1", "2", "3")),
+    (_LEVEL_WORD, _LEVEL_WORDS, ("level", "lvl", "niveau", "grade")),
+    (_GOOGLE, _GOOGLE_LEVELS, tuple(f"l{digit}" for digit in range(2, 10))),
+)
+_GRADE_WORDS = ("gs", "gg", "gm")
+
+
+def _mentions(scanned: str, words: Optional[tuple]) -> bool:
+    return words is None or any(map(scanned.__contains__, words))
 
 
 def _modifiers(scanned: str) -> list[TitleMarker]:
     found = []
     for level, pattern in _MODIFIER_MARKERS:
+        if not _mentions(scanned, _MODIFIER_WORDS[level]):
+            continue
         for match in pattern.finditer(scanned):
             # An architect is a senior individual contributor unless a modifier says more.
             if level == "architect":
                 found.append(TitleMarker("senior", match.start(), match.end(), implied=True))
             else:
                 found.append(TitleMarker(level, match.start(), match.end()))
-    for pattern, table in ((_ROMAN, _ROMAN_LEVELS), (_ARABIC, _ARABIC_LEVELS),
-                           (_LEVEL_WORD, _LEVEL_WORDS), (_GOOGLE, _GOOGLE_LEVELS)):
+    for pattern, table, words in _NUMBERED:
+        if not _mentions(scanned, words):
+            continue
         for match in pattern.finditer(scanned):
             found.append(TitleMarker(table[match.group(1)], match.start(1), match.end(1)))
     return sorted(found, key=lambda marker: marker.start)
@@ -314,7 +361,10 @@ def title_marker(title: Optional[str]) -> Optional[TitleMarker]:
     """The title marker that decides the level, with its span in `title`, or None."""
     if not title:
         return None
-    scanned = _blank(_fold(title))
+    return _marker_in(_blank(_fold(title)))
+
+
+def _marker_in(scanned: str) -> Optional[TitleMarker]:
     for level, pattern in _ROLE_MARKERS:
         match = pattern.search(scanned)
         if match:
@@ -322,7 +372,7 @@ def title_marker(title: Optional[str]) -> Optional[TitleMarker]:
     markers = _modifiers(scanned)
     if markers:
         return _resolve_modifiers(scanned, markers)
-    grade = _GRADE.search(scanned)
+    grade = _GRADE.search(scanned) if _mentions(scanned, _GRADE_WORDS) else None
     if grade:
         hint = grade_level(int(grade.group(1)))
         if hint is not None:
@@ -332,10 +382,19 @@ def title_marker(title: Optional[str]) -> Optional[TitleMarker]:
 
 def title_seniority(title: Optional[str]) -> Optional[Verdict]:
     """(level, evidence) from the title alone, or None when the title is silent."""
-    marker = title_marker(title)
+    if not title:
+        return None
+    return _title_verdict(title)
+
+
+# Titles repeat across postings far more than descriptions do ("Data Analyst", "Registered
+# Nurse"), and reading one costs a dozen regex scans: remember the latest few thousand.
+@functools.lru_cache(maxsize=8192)
+def _title_verdict(title: str) -> Optional[Verdict]:
+    folded = _fold(title)
+    marker = _marker_in(_blank(folded))
     if marker is None:
         return None
-    folded = _fold(title)
     shown = title if len(folded) == len(title) else folded
     return marker.level, "title: " + shown[marker.start:marker.end].strip()
 
@@ -442,33 +501,51 @@ def _requirement(text: str, match: re.Match) -> Optional[tuple[YearsRequirement,
     return YearsRequirement(low, shown), bool(_PREFERRED.search(after))
 
 
-# Literal units the years pattern ends with: found with str.find (fast C scans), so the
-# pattern itself only runs on a short window before each one.
+# Literal units the years pattern ends with: the pattern itself only runs on a short
+# window before each one. They are found in the scan automaton's pass over the text (see
+# _read), with the literals that gate the two fallbacks.
 _YEAR_UNITS = ("year", "yr", "ans", "annee", "jahr", " ar ", " ars ")
+_FIELD_GATE = "(year"
+_MONTH_GATE = "month"
+_LANDMARKS = _YEAR_UNITS + (_FIELD_GATE, _MONTH_GATE)
+_FIELD_LANDMARK = len(_YEAR_UNITS)
+_MONTH_LANDMARK = _FIELD_LANDMARK + 1
 _WINDOW = 45
 _WORD_ONLY_UNITS = frozenset(("ans",))
 
 
-def _years_matches(text: str) -> Iterator[re.Match]:
+class _Reading(NamedTuple):
+    """A folded text and what one pass of the scan automaton found in it."""
+
+    text: str
+    cue_hits: list  # (start, end, indices into _SCANNED) for each cue literal, by end
+    landmarks: tuple  # for each of _LANDMARKS, the offsets where it starts, ascending
+
+
+def _years_matches(reading: _Reading) -> Iterator[re.Match]:
+    text = reading.text
     starts = set()
-    for unit in _YEAR_UNITS:
-        position = text.find(unit)
-        while position >= 0:
+    for unit, positions in zip(_YEAR_UNITS, reading.landmarks):
+        resume = 0
+        for position in positions:
+            # Units are read left to right without overlap (" ar ar " holds one " ar ").
+            if position < resume:
+                continue
+            resume = position + len(unit)
             # French "ans" ends many English words ("plans", "means"): only a word counts.
             if unit in _WORD_ONLY_UNITS and position and text[position - 1].isalpha():
-                position = text.find(unit, position + len(unit))
                 continue
             match = _YEARS.search(text, max(0, position - _WINDOW), position + len(unit) + 15)
             if match and match.start() not in starts and match.end() > position:
                 starts.add(match.start())
                 yield match
-            position = text.find(unit, position + len(unit))
 
 
-def _years_in(text: str) -> Optional[YearsRequirement]:
+def _years_in(reading: _Reading) -> Optional[YearsRequirement]:
+    text = reading.text
     required: Optional[YearsRequirement] = None
     preferred: Optional[YearsRequirement] = None
-    for match in _years_matches(text):
+    for match in _years_matches(reading):
         found = _requirement(text, match)
         if found is None:
             continue
@@ -484,11 +561,11 @@ def _years_in(text: str) -> Optional[YearsRequirement]:
         return required or preferred
     # Both patterns are gated by a literal they contain: a full-text regex scan per posting
     # would cost more than the rest of the years reading.
-    field = _EXPERIENCE_FIELD.search(text) if "(year" in text else None
+    field = _EXPERIENCE_FIELD.search(text) if reading.landmarks[_FIELD_LANDMARK] else None
     if field:
         return YearsRequirement(float(field.group(1)), field.group(1))
-    month = text.find("month")
-    months = _MONTHS.search(text, max(0, month - _MONTHS_LEAD)) if month >= 0 else None
+    month = reading.landmarks[_MONTH_LANDMARK]
+    months = _MONTHS.search(text, max(0, month[0] - _MONTHS_LEAD)) if month else None
     if months:
         count = _MONTH_WORDS.get(months.group(1)) or float(months.group(1))
         return YearsRequirement(count / 12, f"{months.group(1)} months")
@@ -499,7 +576,7 @@ def years_required(description: Optional[str]) -> Optional[YearsRequirement]:
     """The minimum experience a posting asks for, or None when it names no figure."""
     if not description:
         return None
-    return _years_in(_fold_fast(description[:MAX_SCANNED_CHARS]))
+    return _years_in(_read(_fold_fast(description[:MAX_SCANNED_CHARS])))
 
 
 # Plain-text cues, used only when the title and the years are silent. In order: a level
@@ -607,11 +684,15 @@ def description_seniority(description: Optional[str]) -> Optional[Verdict]:
     """(level, evidence) from the requirements text: years first, then cues; else None."""
     if not description:
         return None
-    text = _fold_fast(description[:MAX_SCANNED_CHARS])
-    years = _years_in(text)
+    reading = _read(_fold_fast(description[:MAX_SCANNED_CHARS]))
+    return _description_verdict(reading, _years_in(reading))
+
+
+def _description_verdict(reading: _Reading,
+                         years: Optional[YearsRequirement]) -> Optional[Verdict]:
     if years is not None:
         return years_level(years.years), "years: " + years.text
-    return _cue_in(text)
+    return _cue_in(reading.text)
 
 
 # --------------------------------------------------------------------------------------
@@ -691,35 +772,47 @@ MODEL_FEATURES = ([name for _, name in YEARS_BUCKETS] + [NO_YEARS]
                   + [name for name, _ in _TITLE_FEATURES])
 
 
-# The statement cues and the features are sought in one pass: their gate literals sit in
-# one automaton (a str.find per literal would cost more than the rest of the stage).
+# The statement cues, the features and the years' landmarks are sought in one pass: their
+# gate literals sit in one automaton (a str.find per literal would cost more than the rest
+# of the stage).
 _SCANNED = _STATEMENT_CUES + _TEXT_FEATURES
 
 
 @functools.lru_cache(maxsize=1)
 def _scan_automaton() -> ahocorasick.Automaton:
-    automaton = ahocorasick.Automaton()
     owners: dict[str, list[int]] = {}
     for index, scanned in enumerate(_SCANNED):
         for literal in scanned.literals:
             owners.setdefault(literal, []).append(index)
-    for literal, indices in owners.items():
-        automaton.add_word(literal, (len(literal), tuple(indices)))
-    automaton.make_automaton()
-    return automaton
+    landmarks = {landmark: index for index, landmark in enumerate(_LANDMARKS)}
+    return build_automaton({
+        literal: (len(literal), tuple(owners.get(literal, ())), landmarks.get(literal))
+        for literal in owners.keys() | landmarks.keys()})
 
 
-def _scan(text: str) -> list:
-    """For each entry of _SCANNED: its first match in `text` (True for a bare literal)."""
+def _read(text: str) -> _Reading:
+    """The cue literals and landmarks in a folded text, from one automaton pass."""
+    cue_hits = []
+    landmarks: tuple = tuple([] for _ in _LANDMARKS)
+    for end, (length, indices, landmark) in _scan_automaton().iter(text):
+        if indices:
+            cue_hits.append((end + 1 - length, end + 1, indices))
+        if landmark is not None:
+            landmarks[landmark].append(end + 1 - length)
+    return _Reading(text, cue_hits, landmarks)
+
+
+def _scan(reading: _Reading) -> list:
+    """For each entry of _SCANNED: its first match in the text (True for a bare literal)."""
+    text = reading.text
     hits: list = [None] * len(_SCANNED)
-    for end, (length, indices) in _scan_automaton().iter(text):
-        start = end + 1 - length
+    for start, end, indices in reading.cue_hits:
         for index in indices:
             if hits[index] is not None:
                 continue
             pattern = _SCANNED[index].pattern
             hits[index] = True if pattern is None else pattern.search(
-                text, max(0, start - _CUE_LEAD), end + 1 + _CUE_TAIL)
+                text, max(0, start - _CUE_LEAD), end + _CUE_TAIL)
     return hits
 
 
@@ -743,16 +836,21 @@ def _text_features(hits: list, years: Optional[YearsRequirement]) -> list[str]:
 
 
 def _title_features(title: Optional[str]) -> list[str]:
-    folded = _fold(title or "")
-    return [name for name, pattern in _TITLE_FEATURES if pattern.search(folded)]
+    return list(_occupations(title or ""))
+
+
+@functools.lru_cache(maxsize=8192)
+def _occupations(title: str) -> tuple:
+    folded = _fold(title)
+    return tuple(name for name, pattern in _TITLE_FEATURES if pattern.search(folded))
 
 
 def seniority_features(title: Optional[str], description: Optional[str]) -> list[str]:
     """The model's yes/no features that fire for a posting (text first, then title)."""
     if not description:
         return _title_features(title)
-    text = _fold_fast(description[:MAX_SCANNED_CHARS])
-    return _text_features(_scan(text), _years_in(text)) + _title_features(title)
+    reading = _read(_fold_fast(description[:MAX_SCANNED_CHARS]))
+    return _text_features(_scan(reading), _years_in(reading)) + _title_features(title)
 
 
 # The model learnt English postings: in other languages its words ("supports",
@@ -765,8 +863,8 @@ _OTHER_WORDS = (" de ", " la ", " et ", " les ", " des ", " du ", " und ", " der
 
 def _reads_english(text: str) -> bool:
     opening = text[:_LANGUAGE_CHARS]
-    english = sum(opening.count(word) for word in _ENGLISH_WORDS)
-    return english > 0 and english >= sum(opening.count(word) for word in _OTHER_WORDS)
+    english = sum(map(opening.count, _ENGLISH_WORDS))
+    return english > 0 and english >= sum(map(opening.count, _OTHER_WORDS))
 
 
 def model_seniority(title: Optional[str], description: Optional[str]) -> Optional[Verdict]:
@@ -777,11 +875,17 @@ def model_seniority(title: Optional[str], description: Optional[str]) -> Optiona
     text = _fold_fast(description[:MAX_SCANNED_CHARS])
     if not _reads_english(text):
         return None
-    hits = _scan(text)
-    years = _years_in(text)
+    reading = _read(text)
+    return _model_verdict(title, reading, _years_in(reading))
+
+
+def _model_verdict(title: Optional[str], reading: _Reading,
+                   years: Optional[YearsRequirement]) -> Optional[Verdict]:
+    """model_seniority for an English text, read, and the years it asks for."""
+    hits = _scan(reading)
     # As in the rules, a figure outranks wording: the statements speak only without one.
     if years is None:
-        statement = _statement(text, hits)
+        statement = _statement(reading.text, hits)
         if statement is not None:
             return statement
     features = _text_features(hits, years)
@@ -827,10 +931,16 @@ def classify_seniority(title: Optional[str], description: Optional[str] = None,
     if experience_months is not None and experience_months >= 0:
         level = years_level(experience_months / 12)
         return level, f"field: {experience_months} months of experience"
-    from_text = model_seniority(title, description) or description_seniority(description)
-    if from_text is not None:
-        return from_text
-    return UNKNOWN, None
+    if not description:
+        return UNKNOWN, None
+    # The model and the rules read the same folded text and years figure: fold and seek
+    # them once.
+    reading = _read(_fold_fast(description[:MAX_SCANNED_CHARS]))
+    years = _years_in(reading)
+    from_text = _model_verdict(title, reading, years) if _reads_english(reading.text) else None
+    if from_text is None:
+        from_text = _description_verdict(reading, years)
+    return from_text or (UNKNOWN, None)
 
 
 # --------------------------------------------------------------------------------------

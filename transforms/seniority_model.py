@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import operator
 from importlib import resources
 from typing import Iterable, NamedTuple
 
@@ -47,8 +48,7 @@ class LevelModel(NamedTuple):
     def scores(self, features: Iterable[str]) -> list[float]:
         totals = list(self.bias)
         for name in self.known(features):
-            for index, weight in enumerate(self.weights[name]):
-                totals[index] += weight
+            totals = list(map(operator.add, totals, self.weights[name]))
         return totals
 
     def probabilities(self, features: Iterable[str]) -> list[float]:
