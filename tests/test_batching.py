@@ -55,3 +55,12 @@ def test_add_all_hands_back_every_list_that_filled_up():
                             ("GB", "york"), ("FR", "lyon")]) == [
         ("GB", ["london", "leeds"]), ("FR", ["paris", "lyon"])]
     assert list(batches.drain()) == [("GB", ["york"])]
+
+
+def test_compressed_packs_unpack_the_same():
+    rows = [{"posting_id": str(621954600 + n), "title": "Clinical Laboratory Scientist"}
+            for n in range(50)]
+    compressed = pack(rows, compress=True)
+    assert len(compressed) < len(pack(rows)) / 2
+    assert unpack(compressed) == rows
+    assert list(unpack_all([compressed, pack(rows[:1])])) == rows + rows[:1]

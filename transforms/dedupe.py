@@ -574,11 +574,11 @@ class _EmitBlockEntriesFn(beam.DoFn):
              (RULES.index(rule), key, text_entry if rule == "near_text" else member_entry))
             for rule, key in blocking_keys(signature))
         for shard, batch in self._batches.add_all(entries):
-            yield shard, pack(batch)
+            yield shard, pack(batch, compress=True)
 
     def finish_bundle(self):
         for shard, batch in self._batches.drain():
-            yield GlobalWindows.windowed_value((shard, pack(batch)))
+            yield GlobalWindows.windowed_value((shard, pack(batch, compress=True)))
 
 
 class _ClusterShardFn(beam.DoFn):
