@@ -12,7 +12,7 @@ from apache_beam.testing.util import assert_that, equal_to
 
 from schemas.outputs import SKILL_DEMAND_SCHEMA
 from transforms.aggregate import (
-    AggregateSkillDemand, CountSeniorityMix, demand_count_keys, location_quotient, period_of,
+    AggregateSkillDemand, demand_count_keys, location_quotient, period_of,
     rank_skills, regions_of, scope_regions,
 )
 
@@ -260,10 +260,3 @@ def test_remote_multi_location_and_undated_placement():
         rows = (pipeline | "CreatePostings" >> beam.Create(PLACEMENT)
                 | AggregateSkillDemand(period="year", min_postings=1))
         assert_that(rows, equal_to(demand_rows(EXPECTED_PLACEMENT)))
-
-
-def test_seniority_mix():
-    with TestPipeline() as pipeline:
-        mix = (pipeline | "CreatePostings" >> beam.Create(FIXTURE + PLACEMENT)
-               | CountSeniorityMix())
-        assert_that(mix, equal_to([("junior", 5), ("senior", 7), ("mid", 3)]))

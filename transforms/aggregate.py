@@ -334,14 +334,3 @@ class AggregateSkillDemand(beam.PTransform):
         return ranked | "CellRows" >> beam.FlatMap(
             _rows_of_cells, world=beam.pvalue.AsDict(world),
             labels=beam.pvalue.AsSingleton(labels), min_postings=self._min_postings)
-
-
-class CountSeniorityMix(beam.PTransform):
-    """Unique posting rows in; (seniority level, postings) pairs out, for the report."""
-
-    def expand(self, postings):
-        return (
-            postings
-            | "SeniorityOfPosting" >> beam.Map(seniority_of)
-            | "CountPerSeniority" >> beam.combiners.Count.PerElement()
-        )
