@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from transforms.formats.clean import (
@@ -215,6 +215,7 @@ def test_html_to_text_takes_any_text(text):
 
 @settings(max_examples=200, deadline=None)
 @given(st.text().filter(lambda text: "&" not in text))  # entities unescape one level per call
+@example("á\x82\x1f\x91")  # a control char hid a second mojibake layer from the first pass
 def test_repair_text_is_idempotent(text):
     once = repair_text(text)
     assert repair_text(once) == once

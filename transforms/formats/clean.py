@@ -405,9 +405,14 @@ def _repair_general(text: str) -> str:
     if not text.isascii():
         # ftfy costs milliseconds per posting; only text with mojibake's fingerprints pays it.
         repaired = False
-        if _MOJIBAKE_HINT.search(text.encode("utf-8", "surrogatepass")):
-            text = _fix_utf8_mojibake(text)
+        for _ in range(3):  # a repair can reveal one more layer ("\x82" -> "‚" -> one character)
+            if not _MOJIBAKE_HINT.search(text.encode("utf-8", "surrogatepass")):
+                break
+            fixed = _fix_utf8_mojibake(text)
             repaired = True
+            if fixed == text:
+                break
+            text = fixed
         text = unicodedata.normalize("NFC", text)
         cleaned = _normalize_plain_whitespace(text.encode("utf-8", "surrogatepass"), drop_c1=True)
         if cleaned is not None:
