@@ -81,6 +81,13 @@ def test_parse_date(raw, day_first, expected):
         (None, None, "This position has been f\u0130lled", "closed"),
         (None, None, "Offre pourvue", "closed"),
         (None, None, "Please close the door; applications open on Monday", "unknown"),
+        # Each closing phrase in the other languages, and the long s the regex reads as "s".
+        (None, None, "Candidature close le 14 mars", "closed"),
+        (None, None, "Offre expirée", "closed"),
+        (None, None, "Annonsen är avslutad", "closed"),
+        (None, None, "Applications clo\u017fed", "closed"),
+        (None, None, "Ingénieur·e — candidatures closes", "closed"),
+        (None, None, "Vi arbetar nära våra kunder och stänger aldrig dörren", "unknown"),
     ],
 )
 def test_posting_status(status_text, valid_through, description, expected):

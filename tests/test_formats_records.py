@@ -12,12 +12,14 @@ from hypothesis import strategies as st
 from schemas.posting import MAX_RECORD_BYTES, RawRecord
 from schemas.rejects import Reject
 from transforms.formats import detect_format, parse_file
-from transforms.formats.csv_records import parse_csv, split_lines
+from transforms.formats import csv_records
+from transforms.formats.csv_records import parse_csv, parse_csv_pieces, split_lines
 from transforms.formats.employment import map_employment_type
 from transforms.formats.fields import fields_for_header, generic_fields
 from transforms.formats.greenhouse import parse_greenhouse, unescape_content
-from transforms.formats.json_records import parse_json, parse_jsonl
+from transforms.formats.json_records import parse_json, parse_jsonl, parse_jsonl_pieces
 from transforms.formats.lever import parse_lever
+from transforms.formats.pieces import pieces_of
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "records"
 
@@ -439,6 +441,75 @@ def test_csv_unclosed_quote_with_crlf_restarts_on_the_next_line():
         (1, "B,Beta\r\n"),
         (2, "C,Gamma\r\n"),
     ]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # Plain rows are split with str.find; each must come out as csv.reader splits it.
+        ('title,description\r\n"Nurse, RN","Say ""hi""\r\nto patients"\r\n',
+         [["Nurse, RN", 'Say "hi"\r\nto patients']]),
+        ('title;company\nAna"lyst;"Acme"\n', [['Ana"lyst', "Acme"]]),
+        ('title,company\n"Welder",\n,"Steel Co"', [["Welder", ""], ["", "Steel Co"]]),
+        ('title\tcompany\n"Cook\n\nChef"\t Diner \n\nBaker\t""\n',
+         [["Cook\n\nChef", " Diner "], ["Baker", ""]]),
+        ('title,company\n "Driver",CDL\n', [[' "Driver"', "CDL"]]),
+    ],
+)
+def test_csv_plain_rows(text, expected):
+    assert [[record.fields.get(key, "") for key in ("title", "company", "description")
+             if key in text.split("\n", 1)[0]] for record in parse_csv("x.csv", text)] == expected
+
+
+CSV_PIECES = st.lists(st.sampled_from(
+    [",", ",", '"', '"', '""', "\n", "\r\n", "\r", "Nurse", "Acme, Inc", " ", ";", "\t", "\x00",
+     "Göteborg", "\u2028"]), max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(header=st.sampled_from(["title,company,location\n", "title;company\n",
+                               "title\tcompany\r\n"]), pieces=CSV_PIECES)
+def test_plain_row_split_is_the_csv_modules(header, pieces):
+    text = header + "".join(pieces)
+    plain = list(parse_csv("x.csv", text))
+    saved = csv_records._split_plain_row
+    csv_records._split_plain_row = lambda *args: None  # every row to csv.reader
+    try:
+        assert plain == list(parse_csv("x.csv", text))
+    finally:
+        csv_records._split_plain_row = saved
+
+
+def test_csv_rows_across_pieces_are_the_whole_texts():
+    text = ("id,title,description\n1,Nurse,\"Patient care\nNight shifts\"\n"
+            "2,\"Welder\",MIG\r\n3,Cook,\"Line \"\"A\"\"\"\n")
+    whole = list(parse_csv("x.csv", text))
+    assert list(parse_csv_pieces("x.csv", pieces_of(text, size=5))) == whole
+    assert [(record.source_record, record.fields["title"], record.excerpt) for record in whole] == [
+        (0, "Nurse", '1,Nurse,"Patient care\nNight shifts"\n'), (1, "Welder", '2,"Welder",MIG\r\n'),
+        (2, "Cook", '3,Cook,"Line ""A"""\n')]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("a\nbb\nccc\n", ["a\nbb\n", "ccc\n"]),
+        ("abcdef\ng", ["abcdef\n", "g"]),
+        ("abc", ["abc"]),
+        ("", []),
+    ],
+)
+def test_pieces_are_cut_after_a_line_end(text, expected):
+    assert list(pieces_of(text, size=3)) == expected
+
+
+def test_jsonl_truncation_is_told_by_the_lines_after_it_in_later_pieces():
+    pieces = ['{"id": "1", "title": "Nurse"}\n', '{"id": "2", "title": "Wel', "\n", "  \n", "\n"]
+    assert _reasons(list(parse_jsonl_pieces("x.jsonl", pieces))) == [
+        (0, "record"), (1, "truncated_json")]
+    pieces[-1] = '{"id": "3", "title": "Cook"}\n'
+    assert _reasons(list(parse_jsonl_pieces("x.jsonl", pieces))) == [
+        (0, "record"), (1, "invalid_json"), (4, "record")]
 
 
 def test_fields_for_header_matches_generic_fields_on_usajobs_rows():

@@ -247,6 +247,26 @@ def test_id_is_kept_unchanged_else_content_hash():
     assert content_hash("A", None, None, "D") != content_hash("A", "B", None, "D")
 
 
+# The hash is sha1 over " ".join(part.lower().split()) of each part; it is computed on UTF-8
+# bytes when that gives the same words. Non-ASCII case, no-break spaces, U+2028, dotted
+# capital I and the ASCII unit separator are where bytes and str differ.
+@pytest.mark.parametrize(
+    "parts, expected",
+    [
+        (("Ingénieur Données", "Société Générale", "Paris",
+          "Développer des pipelines\n\nPython et SQL"), "h:ac996fc3991e958d"),
+        (("INGÉNIEUR DONNÉES", "SOCIÉTÉ GÉNÉRALE", "paris",
+          " développer  des pipelines python\tet sql "), "h:ac996fc3991e958d"),
+        (("ΣΟΦΙΑ ΑΝΑΛΥΤΗΣ", None, "Αθήνα", "ΔΕΔΟΜΕΝΑ"), "h:8e2d64113bcad410"),
+        (("Data\u00a0Engineer", "Acme", "İstanbul", "Build\u2028pipelines"), "h:12624a7fd30c3386"),
+        (("Data Engineer", "Acme", "Istanbul", "Build pipelines"), "h:84e12375b3c513a1"),
+        (("Nurse", "Mercy\x1fHospital", None, "Care ’24/7’"), "h:d59acfc9a0d89ee9"),
+    ],
+)
+def test_content_hash_of_text_that_is_not_ascii(parts, expected):
+    assert content_hash(*parts) == expected
+
+
 @pytest.mark.parametrize(
     "raw, expected",
     [("SE", "SE"), ("se", "SE"), ("Sverige", "SE"), ("France", "FR"), ("United States", "US"),

@@ -102,3 +102,99 @@ def test_read_postings_composite_routes_records_and_dead_letters(tmp_path):
             lambda r: (r.source_uri.rsplit("/", 1)[1], r.stage, r.reason))
         assert_that(rejects, equal_to([("image.txt", "read", "binary_content")]),
                     label="CheckRejects")
+
+
+# ---------------------------------------------------------------------------------------------
+# Line-based files are decoded and parsed block by block; records and rejects are those of the
+# whole file read at once.
+
+def _read(name: str, content: bytes, stream_class=io.BytesIO) -> list:
+    from transforms.read import read_file_records
+    return list(read_file_records(name, stream_class(content)))
+
+
+def _summary(items: list) -> list:
+    from schemas.posting import RawRecord
+    return [(item.source_record, "record", item.fields.get("title")) if isinstance(item, RawRecord)
+            else (item.source_record, item.stage, item.reason) for item in items]
+
+
+JOBS_CSV = ('id,title,description\n1,Ingénieur données,"Python, SQL\net Göteborg"\n'
+            '2,Sjuksköterska,Natt\r\n3,"Cook ""Line""",Grill\n').encode()
+
+
+def test_text_pieces_end_after_a_line_end_and_drop_the_bom():
+    from transforms.read import TextPieces
+    pieces = TextPieces(b"\xef\xbb\xbfid,title\n1,Nu", iter([b"rse\n2,Co", b"ok"]))
+    assert list(pieces) == ["id,title\n", "1,Nurse\n", "2,Cook"]
+    assert (pieces.saw_nul, pieces.saw_undecodable) == (False, False)
+
+
+def test_small_blocks_give_the_records_of_the_whole_file(monkeypatch):
+    import transforms.read
+    whole = _read("jobs.csv", JOBS_CSV)
+    assert _summary(whole) == [(0, "record", "Ingénieur données"), (1, "record", "Sjuksköterska"),
+                               (2, "record", 'Cook "Line"')]
+    monkeypatch.setattr(transforms.read, "READ_CHUNK_BYTES", 7)  # splits "é" and "ö" too
+    monkeypatch.setattr(transforms.read, "HEAD_BYTES", 7)
+    assert _read("jobs.csv", JOBS_CSV) == whole
+    assert _read("jobs.csv", gzip.compress(JOBS_CSV)) == whole
+
+
+def test_a_streamed_record_with_bad_bytes_is_rejected_alone(monkeypatch):
+    import transforms.read
+    monkeypatch.setattr(transforms.read, "READ_CHUNK_BYTES", 16)
+    monkeypatch.setattr(transforms.read, "HEAD_BYTES", 16)
+    content = JOBS_CSV.replace("Natt".encode(), b"Na\xfftt")
+    assert _summary(_read("jobs.csv", content)) == [(0, "record", "Ingénieur données"),
+                                                    (1, "read", "invalid_utf8"),
+                                                    (2, "record", 'Cook "Line"')]
+
+
+def test_a_json_escape_is_screened_for_what_the_whole_file_holds(monkeypatch):
+    # The first record's NUL comes from an escape; the raw NUL byte is two lines later, so the
+    # first record waits for the end of the file and is rejected as a whole-file read would.
+    import transforms.read
+    monkeypatch.setattr(transforms.read, "READ_CHUNK_BYTES", 16)
+    monkeypatch.setattr(transforms.read, "HEAD_BYTES", 16)
+    content = (b'{"id": "1", "title": "Driver\\u0000"}\n{"id": "2", "title": "Welder"}\n'
+               b'{"id": "3", "title": "N\x00L"}\n')
+    assert _summary(_read("feed.jsonl", content)) == [
+        (1, "record", "Welder"), (2, "parse", "nul_bytes"), (0, "read", "nul_bytes")]
+    # Without the raw NUL the file is clean and the waiting record is kept (last).
+    assert _summary(_read("feed.jsonl", content.split(b"\n{\"id\": \"3\"")[0] + b"\n")) == [
+        (1, "record", "Welder"), (0, "record", "Driver\x00")]
+
+
+def test_a_cut_archive_is_reported_before_the_records_it_keeps():
+    whole = gzip.compress(POSTING_LINE * 2000)
+    items = _read("feed.jsonl.gz", whole[: len(whole) // 2])
+    assert _summary(items[:2]) == [(None, "read", "truncated_gzip"),
+                                   (0, "record", "Data Scientist")]
+    assert 10 < len(items) < 2000
+
+
+def test_the_size_cap_holds_for_streamed_files(monkeypatch):
+    import transforms.read
+    monkeypatch.setattr(transforms.read, "MAX_FILE_BYTES", 100)
+    monkeypatch.setattr(transforms.read, "READ_CHUNK_BYTES", 16)
+    monkeypatch.setattr(transforms.read, "HEAD_BYTES", 16)
+    for name, content in (("jobs.csv", JOBS_CSV), ("jobs.csv.gz", gzip.compress(JOBS_CSV))):
+        (reject,) = _read(name, content)
+        assert (reject.reason, reject.source_record) == ("file_too_large", None)
+
+
+class _Unseekable(io.BytesIO):
+    def seekable(self):
+        return False
+
+
+def test_a_stream_that_cannot_seek_is_read_whole_with_the_same_records():
+    assert _read("jobs.csv", JOBS_CSV, _Unseekable) == _read("jobs.csv", JOBS_CSV)
+
+
+def test_a_declared_charset_page_is_decoded_whole():
+    page = ('<html><head><meta charset="windows-1252"></head><body><h1>Chef de cuisine</h1>'
+            '<p>Café – 5€ de prime</p></body></html>').encode("cp1252")
+    (record,) = _read("chef.html", page)
+    assert "Café – 5€ de prime" in record.fields["description"]

@@ -7,7 +7,10 @@ import pyarrow as pa
 import pytest
 
 from schemas.outputs import PLACE_STRUCT, POSTINGS_SCHEMA, SKILL_DEMAND_SCHEMA, posting_output_row
-from schemas.posting import PLACE_KEYS, Place, PostingInput, PostingRow
+from pydantic import ValidationError
+
+from schemas.posting import (PLACE_KEYS, Place, PostingInput, PostingRow,
+                             posting_row_from_input, validated_posting_row)
 from tests.conftest import SHARED_CORPUS
 
 CONTRACT = SHARED_CORPUS.parent / "CONTRACT.md"
@@ -56,3 +59,34 @@ def test_output_row_converts_under_the_schema():
     table = pa.Table.from_pylist([posting_output_row(row)], schema=POSTINGS_SCHEMA)
     assert table.column("posted_date").to_pylist() == [dt.date(2025, 11, 3)]
     assert "description" not in table.column_names
+
+
+BOUNDARY_FIELDS = dict(
+    posting_id="1", source_uri="gs://b/jobs.csv", source_record=0, source_format="csv",
+    url=None, title="Nurse", company=None, description="  Patient care.  ", posted_date=None,
+    status="open", employment_type=None, location_raw=None,
+    location_hints={"city": "Leeds", "is_remote": False}, seniority_hint=None,
+    experience_months=None, salary_min=52000, salary_max=None, salary_currency="GBP",
+    salary_period="year")
+
+
+def test_validated_row_is_the_dumped_model():
+    row = validated_posting_row(dict(BOUNDARY_FIELDS))
+    assert row == posting_row_from_input(PostingInput(**BOUNDARY_FIELDS))
+    assert list(row) == list(PostingInput.model_fields)
+    assert (row["description"], row["salary_min"]) == ("Patient care.", 52000.0)
+
+
+@pytest.mark.parametrize("bad", [
+    {"posting_id": ""}, {"title": "x" * 501}, {"salary_min": -5.0}, {"salary_currency": "US"},
+    {"status": "gone"}, {"employment_type": "GIG"}, {"salary_period": "decade"},
+    {"experience_months": 721}, {"source_record": -1}, {"surplus": 1},
+])
+def test_validated_row_fails_as_the_model_does(bad):
+    fields = dict(BOUNDARY_FIELDS, **bad)
+    with pytest.raises(ValidationError) as by_model:
+        PostingInput(**fields)
+    with pytest.raises(ValidationError) as by_row:
+        validated_posting_row(fields)
+    assert [(e["loc"], e["msg"]) for e in by_row.value.errors()] == \
+        [(e["loc"], e["msg"]) for e in by_model.value.errors()]

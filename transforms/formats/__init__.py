@@ -1,20 +1,21 @@
 """Raw input formats: per-file format detection and the dispatch to each format's parser.
 
-transforms.read calls `detect_format` (unless --input_format overrides it) and `parse_file`
-for every decoded file; each parser yields RawRecords and Rejects (stage "parse" for a bad
-record, "read" for a file no parser can take).
+transforms.read calls `detect_format` (unless --input_format overrides it), then
+`parse_pieces` for the line-based formats (CSV, JSON lines: the text is parsed as it is read)
+and `parse_file` for whole documents; each parser yields RawRecords and Rejects (stage "parse"
+for a bad record, "read" for a file no parser can take).
 """
 from __future__ import annotations
 
 import re
-from typing import Iterator, Union
+from typing import Iterable, Iterator, Union
 
 from schemas.posting import RawRecord
 from schemas.rejects import Reject, make_reject
-from transforms.formats.csv_records import parse_csv
+from transforms.formats.csv_records import parse_csv, parse_csv_pieces
 from transforms.formats.greenhouse import parse_greenhouse
 from transforms.formats.html_page import parse_html_page
-from transforms.formats.json_records import parse_json, parse_jsonl
+from transforms.formats.json_records import parse_json, parse_jsonl, parse_jsonl_pieces
 from transforms.formats.lever import parse_lever
 from transforms.formats.text_page import parse_text_page
 
@@ -33,6 +34,7 @@ _JOBSPY_COLUMNS = ("job_url", "site", "min_amount")
 _HTML_START = re.compile(r"^\s*(?:<!doctype\s+html|<html|<head|<body|<div|<section|<article|"
                          r"<main|<ul|<li|<p[\s>]|<h[1-6]|<!--)", re.I)
 _LINE_DELIMITERS = (",", ";", "|", "\t")
+_JSON_STARTS = ("[", "{")
 
 
 def _extension(source_uri: str) -> str:
@@ -116,10 +118,29 @@ def parse_file(
     yield from parser(source_uri, text)
 
 
+def parses_in_pieces(source_format: str, head: str) -> bool:
+    """True when files of `source_format` that start with `head` are parsed line by line as
+    their text arrives (`parse_pieces`); whole documents need all their text at once."""
+    if source_format == "jobspy":
+        start = head.lstrip("\ufeff \t\r\n")[:1]
+        return start != "" and start not in _JSON_STARTS
+    return source_format in ("csv", "jsonl")
+
+
+def parse_pieces(
+    source_uri: str, pieces: Iterable[str], source_format: str
+) -> Iterator[Union[RawRecord, Reject]]:
+    """Every record of one file whose decoded text arrives in pieces cut after a "\\n"
+    (formats.pieces), for a format that `parses_in_pieces`."""
+    if source_format == "jsonl":
+        return parse_jsonl_pieces(source_uri, pieces)
+    return parse_csv_pieces(source_uri, pieces, source_format)
+
+
 def _parse_jobspy(source_uri: str, text: str) -> Iterator[Union[RawRecord, Reject]]:
     # JobSpy writes CSV by default and JSON when asked; its keys are generic aliases.
     stripped = text.lstrip("\ufeff \t\r\n")
-    if stripped[:1] in ("[", "{"):
+    if stripped[:1] in _JSON_STARTS:
         yield from parse_json(source_uri, text, "jobspy")
     else:
         yield from parse_csv(source_uri, text, "jobspy")

@@ -58,7 +58,7 @@ def _present(value: object) -> bool:
     if value is None:
         return False
     if isinstance(value, str):
-        return bool(value.strip())
+        return bool(value) and not value.isspace()  # as bool(value.strip()), without a copy
     if isinstance(value, (list, dict, tuple)):
         return bool(value)
     return True
@@ -254,7 +254,10 @@ def _fields_of_flat(flat: dict, aliased: Optional[list] = None) -> Optional[dict
     ranks: dict = {}
     for path, generic, rank in aliased:
         value = flat[path]
-        if not _present(value):
+        if value.__class__ is str:  # _present inline: most values are strings
+            if not value or value.isspace():
+                continue
+        elif not _present(value):
             continue
         if rank < ranks.get(generic, _ALIAS_COUNT[generic]):
             fields[generic] = value

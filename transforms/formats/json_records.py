@@ -6,13 +6,16 @@ Called by the format dispatch; yields one RawRecord per posting object and a Rej
 """
 from __future__ import annotations
 
+import collections
+import itertools
 import json
 import re
-from typing import Callable, Iterator, Optional, Union
+from typing import Callable, Iterable, Iterator, Optional, Union
 
 from schemas.posting import MAX_RECORD_BYTES, RawRecord
 from schemas.rejects import EXCERPT_CHARS, Reject, make_reject
 from transforms.formats.fields import generic_fields
+from transforms.formats.pieces import pieces_of
 
 # Record-level problems are parse rejects; "read" is for files (binary, too large, gzip).
 STAGE = "parse"
@@ -56,10 +59,28 @@ def parse_jsonl(
     source_uri: str, text: str, source_format: str = "jsonl", to_fields: FieldsFn = generic_fields,
 ) -> Iterator[Item]:
     """One record per line (0-based line number as source_record); blank lines are skipped."""
+    return parse_jsonl_pieces(source_uri, pieces_of(text), source_format, to_fields)
+
+
+def _numbered_lines(pieces: Iterable[str]) -> Iterator[tuple[int, str]]:
     # Only "\n" ends a line: U+2028 and friends may sit raw inside JSON strings.
-    lines = text.split("\n")
-    last_line = max((number for number, line in enumerate(lines) if line.strip()), default=-1)
-    for index, line in enumerate(lines):
+    return enumerate(itertools.chain.from_iterable(
+        piece[:-1].split("\n") if piece.endswith("\n") else piece.split("\n")
+        for piece in pieces if piece))
+
+
+def parse_jsonl_pieces(
+    source_uri: str, pieces: Iterable[str], source_format: str = "jsonl",
+    to_fields: FieldsFn = generic_fields,
+) -> Iterator[Item]:
+    """`parse_jsonl` over a text that arrives in pieces cut after a "\\n" (formats.pieces)."""
+    lines = _numbered_lines(pieces)
+    ahead: collections.deque = collections.deque()  # lines read to look past a broken one
+    while True:
+        numbered = ahead.popleft() if ahead else next(lines, None)
+        if numbered is None:
+            return
+        index, line = numbered
         stripped = line.strip(" \t\r\ufeff")
         if not stripped:
             continue
@@ -79,13 +100,25 @@ def parse_jsonl(
             continue
         except json.JSONDecodeError as err:
             reason, detail = _decode_error(index, err, len(stripped))
-            if index != last_line:
-                reason = "invalid_json"  # only the file's last line can be cut off by truncation
+            # Only the file's last line can be cut off by truncation.
+            if reason != "invalid_json" and (not line.strip() or _more_text(lines, ahead)):
+                reason = "invalid_json"
             yield make_reject(source_uri, index, STAGE, reason, detail, stripped)
             continue
         item = record_or_reject(source_uri, index, source_format, posting, stripped, to_fields)
         if item is not None:
             yield item
+
+
+def _more_text(lines: Iterator[tuple[int, str]], ahead: collections.deque) -> bool:
+    """True when a line that is not blank comes after the current one (read into `ahead`)."""
+    if any(line.strip() for _, line in ahead):
+        return True
+    for numbered in lines:
+        ahead.append(numbered)
+        if numbered[1].strip():
+            return True
+    return False
 
 
 def parse_json_array(

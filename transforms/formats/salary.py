@@ -85,11 +85,12 @@ _MARKERS = ("$", "£", "€", "¥", "₹", ":-", "kr", "euro", "dollar", "USD", 
             "CAD", "AUD", "CHF", "NOK", "DKK", "INR", "NZD", "SGD", "PLN")
 # The currency codes among the markers are three capitals in a row, so a text whose capitals
 # (read on their own: a few dozen bytes) never spell one cannot hold it and its scan is
-# skipped. A multi-character str.find over a whole description costs ~3 us; thirteen of them
-# were most of this function's time.
+# skipped, as are the non-ASCII symbols in an ASCII text. A multi-character str.find over a
+# whole description costs ~3 us; thirteen of them were most of this function's time.
 _ALL_BUT_CAPITALS = bytes(byte for byte in range(256) if not 0x41 <= byte <= 0x5A)
 _MARKER_SCANS = tuple(
-    (marker, marker.encode("ascii") if len(marker) == 3 and marker.isupper() else None)
+    (marker, marker.encode("ascii") if len(marker) == 3 and marker.isupper() else None,
+     not marker.isascii())
     for marker in _MARKERS)
 _WINDOW_BEFORE = 60
 _WINDOW_AFTER = 90
@@ -223,9 +224,10 @@ def structured_salary(
 
 def _marker_positions(text: str) -> list[int]:
     capitals = text.encode("utf-8", "surrogatepass").translate(None, _ALL_BUT_CAPITALS)
+    ascii_text = text.isascii()
     positions: set[int] = set()
-    for marker, code in _MARKER_SCANS:
-        if code is not None and code not in capitals:
+    for marker, code, symbol in _MARKER_SCANS:
+        if (code is not None and code not in capitals) or (symbol and ascii_text):
             continue
         found = text.find(marker)
         while found != -1 and len(positions) < MAX_CANDIDATES * 4:
