@@ -260,3 +260,14 @@ def test_remote_multi_location_and_undated_placement():
         rows = (pipeline | "CreatePostings" >> beam.Create(PLACEMENT)
                 | AggregateSkillDemand(period="year", min_postings=1))
         assert_that(rows, equal_to(demand_rows(EXPECTED_PLACEMENT)))
+
+
+def test_rank_cell_and_its_rows():
+    from transforms.aggregate import cell_rows, rank_cell
+    region_postings, ranked = rank_cell({"": 4, "sql": 3, "python": 3, "excel": 1})
+    assert (region_postings, ranked) == (4, [("python", 3, 1), ("sql", 3, 2), ("excel", 1, 3)])
+    rows = list(cell_rows(("2025-Q4", "city", "GB-ENG:London", "all"), region_postings, ranked,
+                          (10, {"python": 5, "sql": 3, "excel": 1}), "London",
+                          {"python": ("Python", "programming_language")}))
+    assert [(r["skill_id"], r["skill_name"], r["share"], r["location_quotient"]) for r in rows] == [
+        ("python", "Python", 0.75, 1.5), ("sql", None, 0.75, 2.5), ("excel", None, 0.25, 2.5)]

@@ -192,16 +192,13 @@ def demand_row(period: str, level: str, code: str, name: str, seniority: str,
     return {column: row[column] for column in SKILL_DEMAND_SCHEMA.names}
 
 
-# ---------------------------------------------------------------- Beam composites
-
-
 def rank_cell(cell_counts: dict) -> tuple[int, list[tuple[str, int, int]]]:
     """{skill_id: postings} of one cell, REGION_TOTAL included -> (region_postings, ranked)."""
     counts = dict(cell_counts)
     return counts.pop(REGION_TOTAL), rank_skills(counts.items())
 
 
-def cell_rows(cell: tuple, region_postings: int, ranked: list, world: Optional[tuple],
+def cell_rows(cell: tuple, region_postings: int, ranked: list, world: tuple,
               region_name: str, skill_labels: dict) -> Iterator[dict]:
     """The rows of one cell; world = (world postings, {skill_id: world skill postings}) of
     the same period and seniority."""
@@ -212,6 +209,9 @@ def cell_rows(cell: tuple, region_postings: int, ranked: list, world: Optional[t
         yield demand_row(
             period, level, code, region_name, seniority, skill, postings, region_postings, rank,
             location_quotient(postings, region_postings, world_skills[skill_id], world_postings))
+
+
+# ---------------------------------------------------------------- Beam composites
 
 
 class _CountDemandInBundleFn(beam.DoFn):
