@@ -523,6 +523,43 @@ def kept_posting(posting: dict, collapsed_ids: Iterable[str]) -> dict:
     return {**posting, "duplicate_count": 1 + len(ids), "duplicate_ids": ids}
 
 
+class DuplicateDecisions(NamedTuple):
+    """What happens to every record that is in a cluster: removed ones point at the record
+    kept for them (with the strongest rule that tied them to the cluster); kept ones list the
+    ids collapsed into them; records read more than once say how often."""
+
+    removed: dict  # member -> (kept member, rule)
+    collapsed: dict  # kept member -> [posting ids], one per record removed for it
+    repeated: dict  # member -> copies read
+
+
+def decide_duplicates(links: Iterable[tuple], repeated: dict) -> DuplicateDecisions:
+    """Resolves the links of all blocks at once: one union-find in which the smaller
+    MemberKey is always the root, so every connected cluster keeps its earliest, lowest-id
+    record however its blocks overlapped (A~B by URL, B~C by text: C goes to A)."""
+    forest, strongest = _ClusterForest(), {}
+    _add_links(forest, strongest, links)
+    return _decisions(forest, strongest, repeated)
+
+
+def _add_links(forest: "_ClusterForest", strongest: dict, links: Iterable[tuple]) -> None:
+    for member, root, rank in links:
+        forest.union(member, root)
+        strongest[member] = min(strongest.get(member, len(RULES)), rank)
+
+
+def _decisions(forest: "_ClusterForest", strongest: dict, repeated: dict) -> DuplicateDecisions:
+    removed, collapsed = {}, {}
+    for member in forest.members():
+        root = forest.find(member)
+        if root != member:
+            removed[member] = (root, RULES[strongest[member]])
+            posting_id = MemberKey(*member).posting_id
+            collapsed.setdefault(root, []).extend([posting_id] * repeated.get(member, 1))
+    return DuplicateDecisions(removed, {kept: sorted(ids) for kept, ids in collapsed.items()},
+                              dict(repeated))
+
+
 # ---------------------------------------------------------------- Beam composite
 
 # Blocks are clustered in this many groups (a block's key decides its group): the groups are
@@ -551,9 +588,8 @@ def _from_entry(entry: tuple) -> DedupeSignature:
 
 
 class _EmitBlockEntriesFn(beam.DoFn):
-    """Posting -> its blocking entries (rule rank, block key, signature), batched per group
-    of blocks. Only near_text blocks read the MinHash: the others get the signature without
-    it."""
+    """Posting -> its blocking entries (rule rank, block key, entry), batched per group of
+    blocks: near_text blocks get what the text comparison reads, the others the member key."""
 
     def __init__(self, block_shards: int):
         self._block_shards = block_shards
@@ -606,6 +642,9 @@ class _ClusterShardFn(beam.DoFn):
             if (rule == "exact_url" and len(entries) > MAX_URL_BLOCK) or (
                     rule == "near_text" and len(entries) > MAX_PAIRWISE_BLOCK):
                 self._oversized.inc()
+            band = int(key.split(":", 1)[0]) if rule == "near_text" else None
+            if band and all_share_earlier_band([entry[-1] for entry in entries], band):
+                continue  # before decoding the entries: most band blocks of copies end here
             signatures = [_from_entry(entry) for entry in entries]
             if rule == "exact_id":
                 # Every record is in its id's block, so copies of one record meet here.
@@ -614,9 +653,6 @@ class _ClusterShardFn(beam.DoFn):
                     copies[signature.member] = copies.get(signature.member, 0) + 1
                 repeated.extend((tuple(member), count) for member, count in copies.items()
                                 if count > 1)
-            band = int(key.split(":", 1)[0]) if rule == "near_text" else None
-            if band and all_share_earlier_band([entry[-1] for entry in entries], band):
-                continue  # before decoding the entries: most band blocks of copies end here
             for member, root in cluster_block(rule, signatures, self._window_days,
                                               self._threshold, linked, band):
                 if rule != "near_text":
@@ -624,43 +660,6 @@ class _ClusterShardFn(beam.DoFn):
                 links.append((tuple(member), tuple(root), rank))
         if links or repeated:
             yield links, repeated
-
-
-class DuplicateDecisions(NamedTuple):
-    """What happens to every record that is in a cluster: removed ones point at the record
-    kept for them (with the strongest rule that tied them to the cluster); kept ones list the
-    ids collapsed into them; records read more than once say how often."""
-
-    removed: dict  # member -> (kept member, rule)
-    collapsed: dict  # kept member -> [posting ids], one per record removed for it
-    repeated: dict  # member -> copies read
-
-
-def decide_duplicates(links: Iterable[tuple], repeated: dict) -> DuplicateDecisions:
-    """Resolves the links of all blocks at once: one union-find in which the smaller
-    MemberKey is always the root, so every connected cluster keeps its earliest, lowest-id
-    record however its blocks overlapped (A~B by URL, B~C by text: C goes to A)."""
-    forest, strongest = _ClusterForest(), {}
-    _add_links(forest, strongest, links)
-    return _decisions(forest, strongest, repeated)
-
-
-def _add_links(forest: "_ClusterForest", strongest: dict, links: Iterable[tuple]) -> None:
-    for member, root, rank in links:
-        forest.union(member, root)
-        strongest[member] = min(strongest.get(member, len(RULES)), rank)
-
-
-def _decisions(forest: "_ClusterForest", strongest: dict, repeated: dict) -> DuplicateDecisions:
-    removed, collapsed = {}, {}
-    for member in forest.members():
-        root = forest.find(member)
-        if root != member:
-            removed[member] = (root, RULES[strongest[member]])
-            posting_id = MemberKey(*member).posting_id
-            collapsed.setdefault(root, []).extend([posting_id] * repeated.get(member, 1))
-    return DuplicateDecisions(removed, {kept: sorted(ids) for kept, ids in collapsed.items()},
-                              dict(repeated))
 
 
 class _DecideDuplicatesFn(beam.CombineFn):
