@@ -6,7 +6,7 @@ from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
 from transforms.batching import (
-    BatchByKeyInBundleFn, BatchInBundleFn, KeyedBatches, pack, unpack, unpack_all,
+    BatchInBundleFn, KeyedBatches, pack, unpack, unpack_all,
 )
 
 
@@ -35,7 +35,7 @@ def test_batch_dofns_keep_every_element_once():
                 | "Flatten" >> beam.FlatMap(lambda checked: checked[1] if checked[0] else ["!"]))
         assert_that(flat, equal_to([city.upper() for city in cities]), label="CheckBatches")
         keyed = (created
-                 | "BatchByInitial" >> beam.ParDo(BatchByKeyInBundleFn(lambda c: c[0], 2))
+                 | "BatchByInitial" >> beam.ParDo(BatchInBundleFn(2, key_of=lambda c: c[0]))
                  | "Spread" >> beam.FlatMap(lambda kv: [(kv[0], city) for city in unpack(kv[1])]))
         assert_that(keyed, equal_to([(city[0], city) for city in cities]), label="CheckKeyed")
 

@@ -54,14 +54,8 @@ class KeyedBatches:
         self._open: dict[Hashable, list] = {}
 
     def add(self, key: Hashable, value) -> Optional[list]:
-        batch = self._open.get(key)
-        if batch is None:
-            batch = self._open[key] = []
-        batch.append(value)
-        if len(batch) >= self._max_size:
-            del self._open[key]
-            return batch
-        return None
+        full = self.add_all(((key, value),))
+        return full[0][1] if full else None
 
     def add_all(self, keyed_values) -> list[tuple[Hashable, list]]:
         """add() for many (key, value) pairs in one call; the lists that filled up."""
@@ -84,44 +78,28 @@ class KeyedBatches:
 
 
 class BatchInBundleFn(beam.DoFn):
-    """Elements -> packed lists of at most max_size of them (transformed first when
-    `transform` is given), in arrival order."""
+    """Elements -> packed lists of at most max_size of them, in arrival order; with `key_of`,
+    (key_of(element), packed list) per key. `transform` is applied to each element first."""
 
-    def __init__(self, max_size: int, transform: Optional[Callable] = None):
+    def __init__(self, max_size: int, transform: Optional[Callable] = None,
+                 key_of: Optional[Callable] = None):
         KeyedBatches(max_size)  # validates
         self._max_size = max_size
         self._transform = transform
+        self._key_of = key_of
 
     def start_bundle(self):
         self._batches = KeyedBatches(self._max_size)
 
     def process(self, element):
-        full = self._batches.add(None, self._transform(element) if self._transform else element)
+        key = self._key_of(element) if self._key_of else None
+        full = self._batches.add(key, self._transform(element) if self._transform else element)
         if full is not None:
-            yield pack(full)
-
-    def finish_bundle(self):
-        for _, batch in self._batches.drain():
-            yield GlobalWindows.windowed_value(pack(batch))
-
-
-class BatchByKeyInBundleFn(beam.DoFn):
-    """Values -> (key_of(value), packed [values]) with at most max_size values per list."""
-
-    def __init__(self, key_of: Callable, max_size: int):
-        KeyedBatches(max_size)  # validates
-        self._key_of = key_of
-        self._max_size = max_size
-
-    def start_bundle(self):
-        self._batches = KeyedBatches(self._max_size)
-
-    def process(self, value):
-        key = self._key_of(value)
-        full = self._batches.add(key, value)
-        if full is not None:
-            yield key, pack(full)
+            yield self._output(key, full)
 
     def finish_bundle(self):
         for key, batch in self._batches.drain():
-            yield GlobalWindows.windowed_value((key, pack(batch)))
+            yield GlobalWindows.windowed_value(self._output(key, batch))
+
+    def _output(self, key, batch: list):
+        return (key, pack(batch)) if self._key_of else pack(batch)

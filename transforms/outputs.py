@@ -21,7 +21,7 @@ from apache_beam.transforms.window import GlobalWindows
 
 from schemas.outputs import POSTINGS_SCHEMA, SKILL_DEMAND_SCHEMA, posting_output_row
 from schemas.rejects import Reject
-from transforms.batching import BatchByKeyInBundleFn, BatchInBundleFn, pack, unpack_all
+from transforms.batching import BatchInBundleFn, pack, unpack_all
 from transforms.report import REPORT_LEVELS, render_report
 from transforms.skills import get_extractor
 from transforms.taxonomy_loader import taxonomy_summary
@@ -112,8 +112,8 @@ class WriteSortedShards(beam.PTransform):
 
     def expand(self, rows):
         sort_key, num_shards = self._sort_key, self._num_shards
-        batches = rows | "BatchByShard" >> beam.ParDo(BatchByKeyInBundleFn(
-            lambda row: shard_of(repr(sort_key(row)), num_shards), WRITE_BATCH))
+        batches = rows | "BatchByShard" >> beam.ParDo(BatchInBundleFn(
+            WRITE_BATCH, key_of=lambda row: shard_of(repr(sort_key(row)), num_shards)))
         # One element fanned out (a Create of several would add a reshuffle stage).
         every_shard = (rows.pipeline
                        | "EveryShard" >> beam.Create([num_shards])
