@@ -5,9 +5,11 @@ summary.json and report.html. `build_pipeline` is the job's table of contents.
 """
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
 import glob
 import logging
+import os
 import sys
 from importlib import resources
 from typing import List, Optional
@@ -161,6 +163,22 @@ def build_pipeline(pipeline: beam.Pipeline, options: PipelineOptions, run_info: 
         job.output, run_info, job.taxonomy, job.max_reject_ratio)
 
 
+MALLOC_ARENAS = 2
+_M_ARENA_MAX = -8  # glibc's mallopt parameter number
+
+
+def limit_malloc_arenas() -> None:
+    """Local runs only: glibc gives each thread its own heap arena, and the runner's gRPC
+    threads then keep freed memory in many of them. Two arenas per process cut the 10k
+    bench's peak from 1,529 to 1,312 MiB at the same speed. The workers inherit the
+    environment variable; this process, already started, is told through mallopt."""
+    os.environ.setdefault("MALLOC_ARENA_MAX", str(MALLOC_ARENAS))
+    try:
+        ctypes.CDLL("libc.so.6").mallopt(_M_ARENA_MAX, int(os.environ["MALLOC_ARENA_MAX"]))
+    except (OSError, AttributeError, ValueError):
+        pass  # not glibc (macOS, musl): nothing to tune
+
+
 def local_runner(options: PipelineOptions) -> fn_runner.FnApiRunner:
     """The DirectRunner's batch engine, chosen explicitly. Beam's DirectRunner first tries
     the Prism runner, whose binary it downloads from GitHub at run time; this job runs
@@ -197,6 +215,8 @@ def run(argv: Optional[List[str]] = None):
     if not options.view_as(TestOptions).dry_run:
         clear_previous_outputs(job.output)
     local = runner in ("DirectRunner", "SwitchingDirectRunner")
+    if local:
+        limit_malloc_arenas()
     pipeline = beam.Pipeline(runner=local_runner(options) if local else None, options=options)
     build_pipeline(pipeline, options, run_info)
     result = pipeline.run()
