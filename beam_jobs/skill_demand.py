@@ -170,7 +170,7 @@ _M_ARENA_MAX = -8  # glibc's mallopt parameter number
 def limit_malloc_arenas() -> None:
     """Local runs only: glibc gives each thread its own heap arena, and the runner's gRPC
     threads then keep freed memory in many of them. Two arenas per process cut the 10k
-    bench's peak from 1,529 to 1,312 MiB at the same speed. The workers inherit the
+    bench's peak from 1,529 to 1,299 MiB at the same speed. The workers inherit the
     environment variable; this process, already started, is told through mallopt."""
     os.environ.setdefault("MALLOC_ARENA_MAX", str(MALLOC_ARENAS))
     try:

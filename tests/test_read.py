@@ -198,3 +198,10 @@ def test_a_declared_charset_page_is_decoded_whole():
             '<p>Café – 5€ de prime</p></body></html>').encode("cp1252")
     (record,) = _read("chef.html", page)
     assert "Café – 5€ de prime" in record.fields["description"]
+
+
+def test_files_are_dealt_largest_first():
+    from apache_beam.io.filesystem import FileMetadata
+    from transforms.read import deal_order
+    files = [FileMetadata("b.csv", 10), FileMetadata("a.jsonl", 80), FileMetadata("c.csv", 10)]
+    assert [f.path for f in deal_order(files)] == ["a.jsonl", "b.csv", "c.csv"]

@@ -22,6 +22,7 @@ import apache_beam as beam
 from apache_beam.io import fileio
 from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.metrics import Metrics
+from apache_beam.transforms.window import GlobalWindows
 
 from schemas.posting import RawRecord
 from schemas.rejects import REJECTS_TAG, Reject, make_reject
@@ -404,6 +405,29 @@ class ReadFileRecordsFn(beam.DoFn):
         return item
 
 
+def deal_order(files: Sequence) -> list:
+    """Matched files in the order they are dealt to workers: largest first (ties by path),
+    so workers taking turns get about even shares of bytes."""
+    return sorted(files, key=lambda metadata: (-metadata.size_in_bytes, metadata.path))
+
+
+class _DealFilesFn(beam.DoFn):
+    """A bundle's matched files -> (turn, file) in deal_order. A runner that hands grouped
+    keys to its workers in turn (the local FnApiRunner does) then gives each worker an even
+    share of the bytes; a random reshuffle left one of two workers with a third more work.
+    Other runners spread the keys by hash, as they would a reshuffle."""
+
+    def start_bundle(self):
+        self._files = []
+
+    def process(self, metadata):
+        self._files.append(metadata)
+
+    def finish_bundle(self):
+        for turn, metadata in enumerate(deal_order(self._files)):
+            yield GlobalWindows.windowed_value((turn, metadata))
+
+
 class ReadPostings(beam.PTransform):
     """Input patterns -> RawRecords ("records") and read Rejects ("rejects")."""
 
@@ -421,7 +445,9 @@ class ReadPostings(beam.PTransform):
             pbegin
             | "InputPatterns" >> beam.Create(self._patterns)
             | "MatchInputFiles" >> fileio.MatchAll(fileio.EmptyMatchTreatment.ALLOW_IF_WILDCARD)
-            | "SpreadFiles" >> beam.Reshuffle()
+            | "DealFiles" >> beam.ParDo(_DealFilesFn())
+            | "SpreadFiles" >> beam.GroupByKey()
+            | "FilesOfTurn" >> beam.FlatMap(lambda turn_files: turn_files[1])
             | "OpenInputFiles" >> fileio.ReadMatches()
             | "ParseFiles" >> beam.ParDo(ReadFileRecordsFn(self._input_format)).with_outputs(
                 REJECTS_TAG, main="records")
