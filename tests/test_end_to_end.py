@@ -126,3 +126,28 @@ def test_debug_mode_shows_where_each_skill_was_found(tmp_path):
     spans = {item.split("@")[0]: item.split(":", 1)[1] for item in evidence["skill_evidence"]}
     assert spans["python"] == "Python"
     assert spans["apache-beam"] == "Apache Beam"
+
+
+def test_a_file_matched_by_two_globs_counts_every_copy(tmp_path):
+    # postings.jsonl is read twice: its copies add duplicates (the repost already removed in
+    # the single run counts twice, the kept posting's extra copy once), never postings.
+    run([f"--input={E2E}/*.txt", f"--input={E2E}/*.jsonl", f"--input={E2E}/postings.jsonl",
+         f"--output={tmp_path}", f"--as_of={AS_OF}", "--period=month"])
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert (summary["records_read"], summary["postings_parsed"], summary["rejected"],
+            summary["unique_postings"], summary["duplicates_removed"]) == (9, 5, 4, 2, 3)
+    assert summary["reconciles"] is True
+    kept = pq.read_table(tmp_path / "postings").to_pylist()
+    assert sum(row["duplicate_count"] for row in kept) == 5
+
+
+def test_local_runs_use_the_fn_api_runner_with_the_job_options():
+    # DirectRunner would first try to download Prism from GitHub; the job never asks it to.
+    from apache_beam.options.pipeline_options import PipelineOptions
+    from apache_beam.runners.portability.fn_api_runner.fn_runner import FnApiRunner
+
+    from beam_jobs.skill_demand import local_runner
+    runner = local_runner(PipelineOptions(["--direct_num_workers=2", "--as_of=2025-12-01"]))
+    assert type(runner) is FnApiRunner
+    options = runner._provision_info.provision_info.pipeline_options
+    assert options["beam:option:direct_num_workers:v1"] == "2"  # as given on the command line
