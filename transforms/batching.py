@@ -83,7 +83,7 @@ class BatchInBundleFn(beam.DoFn):
 
     def __init__(self, max_size: int, transform: Optional[Callable] = None,
                  key_of: Optional[Callable] = None):
-        KeyedBatches(max_size)  # validates
+        KeyedBatches(max_size)  # a bad size fails when the graph is built, not on a worker
         self._max_size = max_size
         self._transform = transform
         self._key_of = key_of
