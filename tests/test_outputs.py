@@ -101,3 +101,22 @@ def test_counters_of_a_unique_posting_and_their_split():
     assert (plain["unique_postings"], plain["rejected"], plain["raw_records"]) == (2, 4, 0)
     assert by_reason == {"invalid_json": 4}
     assert mix == {"senior": 1, "unknown": 1}
+
+
+def test_arrow_sort_orders_postings_as_the_python_sort_key():
+    """Code-point order (not locale), a missing source_uri as "" and a missing record as 0:
+    the Parquet shards must come out in posting_sort_key order."""
+    import pyarrow as pa
+    from schemas.outputs import POSTINGS_SCHEMA
+    from transforms.outputs import POSTING_SORT_COLUMNS, posting_sort_key, sorted_table
+    keys = [("développeur-42", "gs://feed/b.jsonl", 7), ("Zeta-1", None, None),
+            ("développeur-42", "gs://feed/a.jsonl", 12), ("developpeur-42", "", 3),
+            ("développeur-42", "gs://feed/a.jsonl", 2), ("zeta-1", "x.csv", 1),
+            ("Zeta-1", "", 0), ("Ωmega", "x.csv", None)]
+    rows = [{name: None for name in POSTINGS_SCHEMA.names} | {
+        "posting_id": posting_id, "source_uri": uri, "source_record": record}
+        for posting_id, uri, record in keys]
+    table = pa.Table.from_pylist(rows, schema=POSTINGS_SCHEMA)
+    ordered = sorted_table(table, POSTING_SORT_COLUMNS).to_pylist()
+    assert [posting_sort_key(row) for row in ordered] == sorted(map(posting_sort_key, rows))
+    assert [row["posting_id"] for row in ordered][:3] == ["Zeta-1", "Zeta-1", "developpeur-42"]
