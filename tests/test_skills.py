@@ -11,7 +11,10 @@ import pytest
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
-from transforms.skills import ExtractSkills, SkillExtractor, _fold_alias, get_extractor
+from transforms.automata import build_literal_matcher
+from transforms.skills import (
+    _CUE_PATTERNS, ExtractSkills, SkillExtractor, _fold_alias, _squeeze, get_extractor,
+)
 from transforms.taxonomy_loader import (
     TaxonomyError, load_taxonomy, parse_taxonomy, taxonomy_summary,
 )
@@ -322,6 +325,50 @@ def test_boilerplate_sentences_are_skipped(extractor):
             "Job benefits: Kubernetes-themed swag, gym membership and project management "
             "training.")
     assert skill_ids(extractor, text) == ["sql", "tableau"]
+
+
+# ---------------------------------------------------------------------------------------
+# The text the automaton reads, and what it reports
+
+
+def test_squeezed_fold_is_one_byte_per_character():
+    squeezed = _squeeze("Data Engineer\nPython, Node.js & C++ — café’s ETL. "
+                        "Apache\u00a0Spark\r\nMachine  learning.")
+    assert squeezed.text == ("Data Engineer\nPython, Node.js & C++ — café’s ETL. "
+                             "Apache\u00a0Spark\nMachine learning.")
+    assert squeezed.padded == (b" data engineer python  node.js   c++   cafe s etl  apache"
+                               b" spark machine learning  ")
+    assert (squeezed.run_ends, squeezed.removed) == ([63, 71], [1, 2])
+
+
+def test_literal_matcher_reports_neighbours_sharing_a_space_and_overlaps():
+    matcher = build_literal_matcher({" sql ": "sql", " python ": "python",
+                                     " machine learning ": "ml", " learning ": "learning"})
+    hits = matcher.automaton.find_matches_as_indexes(b" sql python machine learning ",
+                                                     overlapping=True)
+    assert [(matcher.values[index], start, end) for index, start, end in hits] == [
+        ("sql", 0, 5), ("python", 4, 12), ("ml", 11, 29), ("learning", 19, 29)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("PROFICIENT IN Excel and Word.", ["microsoft-excel", "microsoft-word"]),
+    ("Excel is required.", []),
+    ("Maîtrise d’Excel et des MACROS.", ["microsoft-excel"]),  # not ASCII: case folded
+    ("Maîtrise d’Excel.", []),
+])
+def test_context_cues_in_capitals_count(extractor, text, expected):
+    assert skill_ids(extractor, text) == expected
+
+
+def test_lowercase_cue_patterns_find_what_case_folding_finds():
+    windows = ["Strong PROGRAMMING and Scripting skills", "Fluent in spoken English",
+               "BIG DATA pipelines on Hadoop", "front-end Frameworks", "Life Cycle",
+               "Office Pivot tables", "the ROUTERS and Switches"]
+    for category, cues in _CUE_PATTERNS.items():
+        assert cues.lowercase.pattern == cues.lowercase.pattern.lower(), category
+        for window in windows:
+            assert (cues.lowercase.search(window.lower()) is None) == (
+                cues.any_case.search(window) is None), (category, window)
 
 
 # ---------------------------------------------------------------------------------------

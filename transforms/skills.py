@@ -16,7 +16,7 @@ from typing import NamedTuple, Optional
 
 import apache_beam as beam
 
-from transforms.automata import build_automaton
+from transforms.automata import build_literal_matcher
 from transforms.taxonomy_loader import TECH_CATEGORIES, Skill, Taxonomy, load_taxonomy
 # Importers of the stage's public names before the loader had its own module.
 
@@ -43,13 +43,11 @@ _ASCII_FOLD = "".join(
     for char in map(chr, range(128)))
 # The fold used for matching also marks whitespace with NUL, so that runs of it ("machine
 # learning" across two spaces or a line break) are found by one C-level search, not a regex.
-_WHITESPACE_MARK = "\0"
-_MARKING_FOLD = "".join(
-    _WHITESPACE_MARK if char.isspace() else folded
-    for char, folded in zip(map(chr, range(128)), _ASCII_FOLD))
+_WHITESPACE_MARK = b"\0"
 _WHITESPACE_RUN = _WHITESPACE_MARK * 2
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _LOOSE_DOT = re.compile(r"\.(?![a-z0-9])")
+_LOOSE_DOT_BYTES = re.compile(_LOOSE_DOT.pattern.encode("ascii"))
 
 
 @functools.lru_cache(maxsize=None)
@@ -69,7 +67,7 @@ def _fold_match(found: re.Match) -> str:
 
 @functools.lru_cache(maxsize=None)
 def _mark_character(char: str) -> str:
-    # The result goes through _MARKING_FOLD next: whitespace must come out as " " to be
+    # The result goes through _MARKING_TABLE next: whitespace must come out as " " to be
     # marked, and other folded characters as punctuation that folds to a plain space.
     if char.isspace():
         return " "
@@ -79,18 +77,35 @@ def _mark_character(char: str) -> str:
 
 def _mark_unencodable(error: UnicodeEncodeError) -> tuple[str, int]:
     """Codec error handler: ASCII for a run of other characters, one for one. Encoding with
-    it costs one call per run ("’", "\xa0"), where a regex substitution scans every character."""
+    it costs one call per run ("—", "…"), where a regex substitution scans every character."""
     return _mark_run(error.object[error.start:error.end]), error.end
 
 
 @functools.lru_cache(maxsize=4096)
 def _mark_run(run: str) -> str:
-    # The same few runs ("é", "’", "–") come back in posting after posting.
+    # The same few runs ("—", "“", "…") come back in posting after posting.
     return "".join(map(_mark_character, run))
 
 
 _MARKING_ERRORS = "posting-skills-mark"
 codecs.register_error(_MARKING_ERRORS, _mark_unencodable)
+# Text is encoded as Latin-1, so that the accented letters of French, Spanish or German
+# postings are folded by the table below in C. The typographic marks beyond Latin-1 that
+# come back most ("’" above all) are swapped for their mark first, one C pass each; only the
+# rarer characters cost a call of the error handler.
+_MARKING_CODEC = "latin-1"
+_WIDE_MARKS = tuple((char, _mark_character(char)) for char in "\u2019\u2022\u2013")
+
+
+def _marking_byte(byte: int) -> int:
+    """What the fold makes of a Latin-1 byte: NUL for whitespace, else its ASCII fold."""
+    char = chr(byte)
+    if byte >= 128:
+        char = _mark_character(char)
+    return 0 if char.isspace() else ord(_ASCII_FOLD[ord(char)])
+
+
+_MARKING_TABLE = bytes(map(_marking_byte, range(256)))
 
 
 def fold_text(text: str) -> str:
@@ -108,7 +123,7 @@ def _fold_alias(alias: str) -> str:
 
 class _Squeezed(NamedTuple):
     text: str  # the posting with runs of whitespace shortened: what the guards read
-    padded: str  # its fold with a space at both ends: what the automaton reads
+    padded: bytes  # its fold with a space at both ends: what the automaton reads
     run_ends: Optional[list]  # offsets in the squeezed text just after each shortened run
     removed: Optional[list]  # characters removed up to and including that run
 
@@ -123,24 +138,28 @@ def _squeeze(text: str) -> _Squeezed:
     """The text as matched: a soft run of whitespace becomes one character (a line break if
     it held one, else a space) and a layout break two, so phrases match across the first and
     not the second; run_ends/removed take offsets back to `text` (None: nothing removed)."""
+    # Bytes, not str: the automaton reads bytes, and translating and searching them is
+    # cheaper. One byte per character of `text`, whatever the codec or its handler return.
+    narrowed = text
     if not text.isascii():
-        marked = text.encode("ascii", _MARKING_ERRORS).decode("ascii").translate(_MARKING_FOLD)
-    else:
-        marked = text.translate(_MARKING_FOLD)
-    if "." in marked:
-        marked = _LOOSE_DOT.sub(" ", marked)
+        for char, mark in _WIDE_MARKS:
+            narrowed = narrowed.replace(char, mark)
+    marked = narrowed.encode(_MARKING_CODEC, _MARKING_ERRORS).translate(_MARKING_TABLE)
+    if b"." in marked:
+        marked = _LOOSE_DOT_BYTES.sub(b" ", marked)
     run = marked.find(_WHITESPACE_RUN)
     if run == -1:
-        return _Squeezed(text, " " + marked.replace(_WHITESPACE_MARK, " ") + " ", None, None)
+        return _Squeezed(text, b" " + marked.replace(_WHITESPACE_MARK, b" ") + b" ", None, None)
     kept_text: list[str] = []
-    kept_fold: list[str] = []
+    kept_fold: list[bytes] = []
     run_ends: list[int] = []
     removed: list[int] = []
     position = dropped = 0
     length = len(marked)
+    mark = _WHITESPACE_MARK[0]
     while run != -1:
         stop = run + 2
-        while stop < length and marked[stop] == _WHITESPACE_MARK:
+        while stop < length and marked[stop] == mark:
             stop += 1
         breaks = text.count("\n", run, stop)
         kept = 1 if stop - run <= _SOFT_RUN and breaks <= 1 else 2
@@ -155,8 +174,8 @@ def _squeeze(text: str) -> _Squeezed:
         run = marked.find(_WHITESPACE_RUN, stop)
     kept_text.append(text[position:])
     kept_fold.append(marked[position:])
-    folded = "".join(kept_fold).replace(_WHITESPACE_MARK, " ")
-    return _Squeezed("".join(kept_text), " " + folded + " ", run_ends or None,
+    folded = b"".join(kept_fold).replace(_WHITESPACE_MARK, b" ")
+    return _Squeezed("".join(kept_text), b" " + folded + b" ", run_ends or None,
                      removed or None)
 
 
@@ -220,8 +239,7 @@ class _Claim(NamedTuple):
         return cls(guarded, frozenset().union(*(form.exact for form in guarded)), fallback)
 
 
-# What an automaton key stands for; its value is (key length - 1, kind, payload): the hit's
-# end index in the padded text minus the first number is the word's offset in the text.
+# What an automaton key stands for; its value is (kind, payload).
 _SKILL = 0  # payload: (skill_id, name, category) of the one unguarded skill behind the key
 _GUARDED = 1  # payload: a _Claim
 _BOILERPLATE = 2
@@ -272,11 +290,27 @@ _CONTEXT_CUES = {
                        r"skills?|level",
 }
 _GENERIC_CUES = r"programming|software|developers?|coding|scripting|frameworks?|sdk"
+
+
+class _CuePattern(NamedTuple):
+    """A category's cue words, as a pattern for any text and one for lowercased ASCII text.
+    On ASCII text both find the same words (IGNORECASE differs from lowercasing only on
+    characters such as the Kelvin sign); the second costs a quarter of the first, which
+    tries every alternative at every word with case folding."""
+    any_case: re.Pattern
+    lowercase: re.Pattern
+
+    @classmethod
+    def of(cls, cues: str) -> "_CuePattern":
+        source = rf"\b(?:{cues})\b"
+        return cls(re.compile(source, re.IGNORECASE), re.compile(source))
+
+
 _CUE_PATTERNS = {
-    category: re.compile(rf"\b(?:{cues})\b" if category == "spoken_language"
-                         else rf"\b(?:{cues}|{_GENERIC_CUES})\b", re.IGNORECASE)
+    category: _CuePattern.of(cues if category == "spoken_language"
+                             else f"{cues}|{_GENERIC_CUES}")
     for category, cues in _CONTEXT_CUES.items()}
-_GENERIC_CUE_PATTERN = re.compile(rf"\b(?:{_GENERIC_CUES})\b", re.IGNORECASE)
+_GENERIC_CUE_PATTERN = _CuePattern.of(_GENERIC_CUES)
 # Idioms in which an ambiguous word is not the skill, whatever the context says.
 _NOT_SKILL_AFTER = {
     "excel": re.compile(r"\s+(?:at|in|as|when|and thrive)\b"),
@@ -365,21 +399,19 @@ class SkillExtractor:
         for key, claimants in claimed.items():
             claimants.sort(key=lambda form: form.guard == "default")
             if claimants[0].guard == "default":
-                value = (len(key), _SKILL, claimants[0].identity)
+                value = (_SKILL, claimants[0].identity)
             else:
-                value = (len(key), _GUARDED, _Claim.of(claimants))
+                value = (_GUARDED, _Claim.of(claimants))
             entries[key + " "] = value
         # A web address is not the posting's prose: "…/physics-series-1310/" asks for nothing.
         for scheme in _URL_SCHEMES:
             key = " " + scheme + " "
-            claim = entries.get(key)
-            entries[key] = (len(key) - 1, _URL_SCHEME, claim and claim[1:])
+            entries[key] = (_URL_SCHEME, entries.get(key))
         for cues, kind in ((BOILERPLATE_CUES, _BOILERPLATE), (SECTION_CUES, _SECTION),
                            (HEADING_CUES, _HEADING), (ORGANISATION_CUES, _ORGANISATION)):
             for cue in cues:
-                key = " " + _fold_alias(cue) + " "
-                entries[key] = (len(key) - 1, kind, None)
-        self._automaton = build_automaton(entries)
+                entries[" " + _fold_alias(cue) + " "] = (kind, None)
+        self._matcher = build_literal_matcher(entries)
 
     @staticmethod
     def _skill_forms(skill: Skill) -> dict[str, _Form]:
@@ -410,6 +442,7 @@ class SkillExtractor:
         matches = []
         seen = set()
         guards = None
+        shortened = squeezed.run_ends is not None
         for start, end, kind, payload in chosen:
             if kind == _SKILL:
                 identity = payload
@@ -424,7 +457,7 @@ class SkillExtractor:
             if identity is None or identity[0] in seen:
                 continue
             seen.add(identity[0])
-            if squeezed.run_ends is not None:
+            if shortened:
                 start = _original_offset(squeezed, start)
                 end = _original_offset(squeezed, end - 1) + 1
             matches.append(_new_match(SkillMatch, identity + (start, end, text[start:end])))
@@ -446,11 +479,14 @@ class SkillExtractor:
         # the leading space's index in the padded text is the word's offset in the text.
         # Hits arrive in order of their end, so a later hit that overlaps the chosen ones
         # ends later: it replaces those it covers unless an earlier-starting hit holds it.
-        for position, (back, kind, payload) in self._automaton.iter(squeezed.padded):
-            start = position - back
-            end = position - 1
+        text = squeezed.text
+        values = self._matcher.values
+        for index, start, end in self._matcher.automaton.find_matches_as_indexes(
+                squeezed.padded, overlapping=True):
+            kind, payload = values[index]
+            end -= 2  # the key's trailing space, and the padded text's leading one
             if kind > _GUARDED:
-                kind, payload = _read_cue(squeezed.text, start, end, kind, payload, masks)
+                kind, payload = _read_cue(text, start, end, kind, payload, masks)
                 if kind is None:
                     continue
             if start >= last_end:
@@ -563,7 +599,9 @@ class _Guards:
         cues = _CUE_PATTERNS.get(category, _GENERIC_CUE_PATTERN)
         window_start = max(0, start - _CUE_WINDOW)
         window = text[window_start:start] + " " + text[end:end + _CUE_WINDOW]
-        return cues.search(window) is not None
+        if window.isascii():
+            return cues.lowercase.search(window.lower()) is not None
+        return cues.any_case.search(window) is not None
 
     def _vouches_as(self, start: int, end: int, claim: _Claim) -> Optional[str]:
         # Guarded words vouch for each other only when written as skills themselves
