@@ -44,7 +44,7 @@ def skill_ids(extractor: SkillExtractor, text: str) -> list[str]:
 def test_bundled_taxonomy_identity():
     taxonomy = load_taxonomy()
     summary = taxonomy_summary(taxonomy)
-    assert (summary["name"], summary["version"]) == ("posting-analytics-skills", "1.1.0")
+    assert (summary["name"], summary["version"]) == ("posting-analytics-skills", "1.1.1")
     assert summary["size"] == len(taxonomy.skills)
     spark = taxonomy.skills["apache-spark"]
     assert (spark.name, spark.category, spark.match) == ("Apache Spark", "data_ml", "context")
@@ -58,6 +58,15 @@ def test_industries_are_not_skills():
                      "banking", "financial services", "interviews"):
         assert industry not in forms, industry
     assert "financial analysis" in forms
+
+
+def test_french_mise_en_place_is_setting_up_not_table_setting(extractor):
+    """Place de l'emploi public, offer 2021-595498: the everyday French for "setting up"."""
+    text = ("Contribuer à l’accompagnement de la mise en place des procédures\n"
+            "Travailler en collaboration avec les services")
+    assert [m.skill_id for m in extractor.extract(text)] == []
+    assert [m.skill_id for m in extractor.extract("Table setting and table laying")] == [
+        "table-setting"]
 
 
 # ---------------------------------------------------------------------------------------
