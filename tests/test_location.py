@@ -444,3 +444,33 @@ def test_anchored_scan_reads_every_corpus_text_as_the_whole_text_scan_does():
 ])
 def test_arrangement_from_text_at_anchor_edges(text, want):
     assert arr.arrangement_from_text(text) == want
+
+
+@pytest.mark.parametrize("text", [
+    "We canywhere offer a hybriday", "anywheremote", "canywheremote", "cancan",
+    "the website, the office", "In-person: 2 days a week at the office, home or anywhere",
+    "remote time +1 hours, based; live in time",
+])
+def test_anchor_search_finds_anchors_inside_others(text):
+    # One leftmost-first pass reports "can" in "canywhere"; "anywhere" is found inside it.
+    for lookups in (arr._ARRANGEMENT_LOOKUPS, arr._SCOPE_LOOKUPS):
+        folded = text.encode("ascii", "replace").lower()
+        every = sorted((index, start, start + len(key)) for index, key in enumerate(lookups.keys)
+                       for start in range(len(folded)) if folded.startswith(key, start))
+        assert sorted(arr._anchor_occurrences(lookups, folded)) == every
+
+
+@pytest.mark.parametrize("text, phrases", [
+    ("Members can be located in Canada or be in Europe.", ["Canada", "Europe"]),
+    ("You must be based in the EMEA region.", ["EMEA"]),
+    ("We are a remote team. Number of hires: be in Germany", ["Germany"]),
+    # time-zone cues read their anchors as spelt: "Time" is not "time"
+    ("Remote within the European region; overlap with CET time zone.", ["Europe"]),
+    ("Fully remote, overlap with CET Time zone required.", []),
+    ("Remote (TIME zone: PST hours)", ["Americas"]),
+    ("Remote, GMT+1 to GMT+3.", ["Europe"]),
+    ("remote – UTC ± 2", ["Europe"]),
+])
+def test_scope_phrases_from_text(text, phrases):
+    assert arr.scope_phrases_from_text(text) == phrases
+    assert arr.scope_phrases_from_text(text) == _whole_text_scope_phrases(text)

@@ -4,6 +4,7 @@ employers' own LinkedIn levels."""
 from __future__ import annotations
 
 import csv
+import re
 import sys
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from transforms.seniority import (
     MODEL_FEATURES, ClassifySeniority, classify_seniority, description_seniority, hint_level,
     model_seniority, seniority_features, title_seniority, years_level, years_required,
 )
-from transforms.seniority_model import LevelModel, seniority_model
+from transforms.seniority_model import LevelModel, predict_level, seniority_model
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
@@ -123,7 +124,8 @@ def test_every_level_modifier_holds_a_word_that_gates_it():
     # A title without any of a modifier pattern's words skips that pattern.
     gated = [(pattern, seniority._MODIFIER_WORDS[level])
              for level, pattern in seniority._MODIFIER_MARKERS]
-    gated += [(pattern, words) for pattern, _, words in seniority._NUMBERED if words]
+    gated += [(pattern, words) for pattern, _, words in seniority._NUMBERED
+              if isinstance(words, tuple)]
     gated.append((seniority._GRADE, seniority._GRADE_WORDS))
     titles = [title for title, _ in TITLES] + [row["title"] for row in _labelled_titles()]
     scanned = [seniority._blank(seniority._fold(title)) for title in titles]
@@ -131,6 +133,25 @@ def test_every_level_modifier_holds_a_word_that_gates_it():
                  for text in scanned for match in pattern.finditer(text)]
     assert len(modifiers) >= 100
     assert [phrase for phrase, words in modifiers
+            if not any(word in phrase for word in words)] == []
+    # The Roman numerals are gated by a short pattern instead: a space before "i" or "v".
+    spaced = ["analyst \tiii", "engineer\u2003ii (remote)", "scientist, iv - data"]
+    numerals = [(match.group(0), gate) for pattern, _, gate in seniority._NUMBERED
+                if isinstance(gate, re.Pattern) for text in scanned + spaced
+                for match in pattern.finditer(text)]
+    assert len(numerals) >= 6
+    assert [phrase for phrase, gate in numerals if not gate.search(phrase)] == []
+
+
+def test_every_role_marker_holds_a_word_that_gates_it():
+    # A title without any of a role pattern's words skips that pattern.
+    titles = [title for title, _ in TITLES] + [row["title"] for row in _labelled_titles()]
+    scanned = [seniority._blank(seniority._fold(title)) for title in titles]
+    roles = [(match.group(0), seniority._ROLE_WORDS[level])
+             for level, pattern in seniority._ROLE_MARKERS
+             for text in scanned for match in pattern.finditer(text)]
+    assert len(roles) >= 100
+    assert [phrase for phrase, words in roles
             if not any(word in phrase for word in words)] == []
 
 
@@ -234,6 +255,13 @@ def test_years_table(years, level):
      "6 months"),
     ("Duration: 12 months +Must have Coding experience with SQL and SAS", "12 months"),
     ("Experience (Years)5", "5"),
+    ("At least eighteen + months of relevant experience in retail.", "eighteen months"),
+    ("6months experience with Excel and Word", "6 months"),
+    ("Duration 12\n\n  months, experience with SQL", "12 months"),
+    ("Monthly bonus. Six  +  months of hands-on experience in a lab.", "six months"),
+    ("One month of training, then 3 months of supervised experience", "3 months"),
+    ("Contract length: 12 months. Experience with SQL is a plus.", None),
+    ("Requires 123 months of experience", None),
     ("Vi letar efter dig som har minst 2 års erfarenhet av systemutveckling inom Java.",
      "minst 2"),
     # the largest bar wins; sub-skill figures do not
@@ -251,6 +279,23 @@ def test_years_required(text, shown):
     assert (found.text if found else None) == shown
 
 
+@pytest.mark.parametrize("text", [
+    "At least eighteen + months of relevant experience in retail.",
+    "Duration 12\n\n  months, experience with SQL",
+    "Requires 123 months of experience",
+    "Monthly bonus. Six  +  months of hands-on experience in a lab.",
+    "One month of training, then 3 months of supervised experience",
+    "12 months contract; 6 + + months of experience",
+])
+def test_months_are_sought_only_before_the_word_month(text):
+    # The shortcut finds what a search of the whole text from the first "month" finds.
+    reading = seniority._read(seniority._fold_fast(text))
+    months = reading.landmarks[seniority._MONTH_LANDMARK]
+    whole = seniority._MONTHS.search(reading.text, max(0, months[0] - seniority._MONTHS_LEAD))
+    found = seniority._months_figure(reading.text, months)
+    assert (found and (found.span(), found.groups())) == (whole and (whole.span(), whole.groups()))
+
+
 @pytest.mark.parametrize("text, expected", [
     ("We are looking for a Senior Data Scientist to join our team.",
      ("senior", "text: looking for a senior")),
@@ -261,9 +306,33 @@ def test_years_required(text, shown):
     ("Proven experience with SQL and Tableau.", ("mid", "text: proven experience")),
     ("Bachelor's degree in Statistics or Economics.", ("junior", "text: bachelor's degree")),
     ("Join our friendly team in Oakland.", None),
+    ("Our team of 12 engineers is hiring a junior developer.",
+     ("junior", "text: hiring a junior")),
+    ("You will supervise a team of five nurses and report to the director.",
+     ("manager", "text: supervise a team of")),
+    # the opening is the first 1,500 characters: its verb must end inside them
+    ("x" * 1460 + " looking for a senior engineer to lead our platform",
+     ("senior", "text: looking for a senior")),
+    ("x" * 1490 + " looking for a senior engineer to lead our platform", None),
 ])
 def test_text_cues_when_no_years(text, expected):
     assert description_seniority(text) == expected
+
+
+@pytest.mark.parametrize("text, english", [
+    ("You will work with the team and the the data of our clients.", True),
+    ("Vous travaillerez avec la équipe de la direction et les données de la région.", False),
+    ("Du kommer att arbeta i ett team som och att", False),
+    (" the the the the and", True),
+    ("de de de the the and of to", True),
+    ("the\tand of\nto for", False),
+])
+def test_language_words_are_counted_as_str_count_counts_them(text, english):
+    # " the the " holds one " the " for str.count: the words' spaces do not overlap.
+    opening = text[:seniority._LANGUAGE_CHARS]
+    counted = sum(map(opening.count, seniority._ENGLISH_WORDS))
+    assert (counted > 0 and counted >= sum(map(opening.count, seniority._OTHER_WORDS))) == english
+    assert seniority._reads_english(text) == english
 
 
 def test_title_beats_text_and_a_figure_beats_wording():
@@ -381,6 +450,15 @@ def test_level_model_predicts_with_reasons(features, label, reasons):
     prediction = TOY_MODEL.predict(features)
     assert (prediction.label, prediction.reasons) == (label, reasons)
     assert sum(TOY_MODEL.probabilities(features)) == pytest.approx(1.0)
+
+
+def test_predictions_are_remembered_for_the_model_loaded(monkeypatch):
+    features = ("years 5-6", "phd", "supports")
+    assert predict_level(features) == seniority_model().predict(features)
+    assert predict_level(features) is predict_level(features)
+    # A retrained model (seniority_model.cache_clear()) is not answered from memory.
+    monkeypatch.setattr("transforms.seniority_model.seniority_model", lambda: TOY_MODEL)
+    assert predict_level(features) == TOY_MODEL.predict(features)
 
 
 def test_level_model_rejects_ragged_weights():

@@ -22,6 +22,8 @@ from transforms.geo.gazetteer import CITY_STATES, NOT_PLACES, City, Gazetteer, f
 
 LOCATION_KEYS = PLACE_KEYS + ("locations", "work_arrangement", "remote_scope")
 EMPTY_PLACE = dict.fromkeys(PLACE_KEYS)
+# Arrangements a posting's text may not state: JobSpy's is_remote=False rules out remote.
+_ANY, _NOT_REMOTE = frozenset(), frozenset({"remote"})
 
 # Bare region codes ("CA", "ON", "SP") without a country: the markets whose codes job boards
 # print, in the order that settles a tie when no city decides it.
@@ -113,7 +115,7 @@ def _tokens(segment: str) -> tuple[list[str], list[str]]:
     tokens = []
     for token in _HIERARCHY_SEPARATORS.split(segment):
         token = token.strip()
-        if token and any(ch.isdigit() for ch in token):
+        if token and any(map(str.isdigit, token)):
             token = _TRAILING_POSTAL.sub("", token).strip()
             if _POSTAL.match(token):
                 continue
@@ -414,8 +416,7 @@ def normalize_location(location_raw: Optional[str], hints: Optional[dict] = None
             if preferred is not None:
                 places[0] = _place(get_gazetteer(), preferred)
         if arrangement is None:
-            excluded = frozenset({"remote"}) if (hints or {}).get("is_remote") is False \
-                else frozenset()
+            excluded = _NOT_REMOTE if (hints or {}).get("is_remote") is False else _ANY
             arrangement = arr.arrangement_from_text(text, excluded)
         if arrangement == "remote" and scope is None:
             scope = _scope_from_text(text)

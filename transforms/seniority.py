@@ -15,12 +15,11 @@ import re
 import unicodedata
 from typing import Iterable, Iterator, NamedTuple, Optional
 
-import ahocorasick
+import ahocorasick_rs
 import apache_beam as beam
 
 from schemas.posting import SENIORITY_LEVELS
-from transforms.automata import build_automaton
-from transforms.seniority_model import seniority_model
+from transforms.seniority_model import predict_level, seniority_model
 
 UNKNOWN = "unknown"
 # The ladder without "unknown", lowest first: ranks order IC modifiers and compare levels.
@@ -299,6 +298,22 @@ def _spaces(match: re.Match) -> str:
     return " " * (match.end() - match.start())
 
 
+# Words every match of a role pattern contains: a title without any of a pattern's words
+# skips it (most titles name no role, and each of these long patterns scans the title).
+_ROLE_WORDS = {
+    "intern": ("intern", "student", "coop", "co-op", "praktik", "praktykant", "stagiair",
+               "stagista", "tirocin", "becari", "estagiari", "pasante", "alternan", "apprenti",
+               "auszubildende", "azubi", "lehrling", "ausbildung", "stazysta", "graduate"),
+    "junior": ("trainee", "grad", "entry", "postdoc", "post-doc", "debutant"),
+    "executive": ("officer", "cao", "cdo", "ceo", "cfo", "cio", "cmo", "coo", "cpo", "cro", "cso",
+                  "cto", "ciso", "chro", "cxo", "c-", "president", "vp", "v.p", "founder",
+                  "direct", "geschafts", "vorstand", "direktor", "vd", "prezes", "partner"),
+    "director": ("direct", "direktor", "dyrektor", "diret", "secretar", "partner", "general",
+                 "leiter", "drh", "cabinet", "head"),
+    "manager": ("manager", "mgr", "supervis", "superintendent", "head", "lead", "chef",
+                "responsab", "encadrant", "jef", "gerente", "kierownik", "leidinggevende",
+                "leider", "leiter", "leitung", "ledare", "capo", "encargad"),
+}
 # Words every match of a modifier pattern contains: a title without any of a pattern's
 # words skips it (most titles name one level or none, and each search scans the title).
 _MODIFIER_WORDS = {
@@ -309,9 +324,11 @@ _MODIFIER_WORDS = {
     "architect": ("architect", "arkitekt", "architekt"),
 }
 # The numbered levels: pattern, what each number means, and the words every match
-# contains (None: no cheap test, the pattern always runs).
+# contains, or a short pattern every match contains a match of: a space before the
+# numeral (a sixth of titles have one; the numeral pattern costs six times the test).
+_ROMAN_GATE = re.compile(r"\s[iv]")
 _NUMBERED = (
-    (_ROMAN, _ROMAN_LEVELS, None),
+    (_ROMAN, _ROMAN_LEVELS, _ROMAN_GATE),
     (_ARABIC, _ARABIC_LEVELS, ("1", "2", "3")),
     (_LEVEL_WORD, _LEVEL_WORDS, ("level", "lvl", "niveau", "grade")),
     (_GOOGLE, _GOOGLE_LEVELS, tuple(f"l{digit}" for digit in range(2, 10))),
@@ -319,8 +336,10 @@ _NUMBERED = (
 _GRADE_WORDS = ("gs", "gg", "gm")
 
 
-def _mentions(scanned: str, words: Optional[tuple]) -> bool:
-    return words is None or any(map(scanned.__contains__, words))
+def _mentions(scanned: str, words) -> bool:
+    if isinstance(words, re.Pattern):
+        return words.search(scanned) is not None
+    return any(map(scanned.__contains__, words))
 
 
 def _modifiers(scanned: str) -> list[TitleMarker]:
@@ -366,6 +385,8 @@ def title_marker(title: Optional[str]) -> Optional[TitleMarker]:
 
 def _marker_in(scanned: str) -> Optional[TitleMarker]:
     for level, pattern in _ROLE_MARKERS:
+        if not _mentions(scanned, _ROLE_WORDS[level]):
+            continue
         match = pattern.search(scanned)
         if match:
             return TitleMarker(level, match.start(), match.end())
@@ -445,6 +466,7 @@ _EXPERIENCE_FIELD = re.compile(r"\bexperience\s*\(years?\)\s*:?\s*(\d{1,2})\b")
 _MONTHS = re.compile(r"(?<!\d)(\d{1,2}|six|twelve|eighteen)\s*\+?\s*months?\b"
                      r"(?=[^.;\n]{0,60}\bexperience)")
 _MONTH_WORDS = {"six": 6, "twelve": 12, "eighteen": 18}
+_LONGEST_MONTHS_FIGURE = max(map(len, _MONTH_WORDS))
 _MONTHS_LEAD = 20  # "eighteen + months": how far before "month" a match may start
 
 # Years asked for -> level; the lower bound of a range counts ("3-5 years" = 3) because it
@@ -520,6 +542,7 @@ class _Reading(NamedTuple):
     text: str
     cue_hits: list  # (start, end, indices into _SCANNED) for each cue literal, by end
     landmarks: tuple  # for each of _LANDMARKS, the offsets where it starts, ascending
+    matches: list  # every (literal index, start, end) the automaton found, by end
 
 
 def _years_matches(reading: _Reading) -> Iterator[re.Match]:
@@ -565,10 +588,34 @@ def _years_in(reading: _Reading) -> Optional[YearsRequirement]:
     if field:
         return YearsRequirement(float(field.group(1)), field.group(1))
     month = reading.landmarks[_MONTH_LANDMARK]
-    months = _MONTHS.search(text, max(0, month[0] - _MONTHS_LEAD)) if month else None
+    months = _months_figure(text, month) if month else None
     if months:
         count = _MONTH_WORDS.get(months.group(1)) or float(months.group(1))
         return YearsRequirement(count / 12, f"{months.group(1)} months")
+    return None
+
+
+def _months_figure(text: str, months: list) -> Optional[re.Match]:
+    """_MONTHS.search(text, max(0, months[0] - _MONTHS_LEAD)), with `months` the offsets of
+    "month" in the text: the pattern is tried only at the offsets from which its figure and
+    the spaces or "+" after it can reach one of them (a search tries every offset to the
+    end of the text, a third of a millisecond on a long posting)."""
+    untried = max(0, months[0] - _MONTHS_LEAD)
+    for month in months:
+        figure_end = month
+        plus = False
+        while figure_end > 0:
+            before = text[figure_end - 1]
+            if before == "+" and not plus:
+                plus = True
+            elif not before.isspace():  # what \s matches in a folded (ASCII) text
+                break
+            figure_end -= 1
+        for start in range(max(untried, figure_end - _LONGEST_MONTHS_FIGURE), month + 1):
+            match = _MONTHS.match(text, start)
+            if match:
+                return match
+        untried = max(untried, month + 1)
     return None
 
 
@@ -631,19 +678,25 @@ _CUE_LEAD = 30
 _CUE_TAIL = 60
 
 
-def _search_near(text: str, literals: Iterable[str], pattern: re.Pattern) -> Optional[re.Match]:
-    """The earliest match of `pattern`, sought only around occurrences of `literals`."""
+def _search_near(text: str, occurrences: dict, literals: Iterable[str],
+                 pattern: re.Pattern) -> Optional[re.Match]:
+    """The earliest match of `pattern`, sought only around occurrences of `literals`
+    (`occurrences`: literal -> every offset where it starts, ascending)."""
     earliest = None
     for literal in literals:
-        position = text.find(literal)
-        while position >= 0 and (earliest is None or position - _CUE_LEAD < earliest.start()):
+        resume = 0
+        for position in occurrences.get(literal, ()):
+            if position < resume:  # occurrences are read without overlap, as str.find does
+                continue
+            if earliest is not None and position - _CUE_LEAD >= earliest.start():
+                break
             match = pattern.search(text, max(0, position - _CUE_LEAD),
                                    position + len(literal) + _CUE_TAIL)
             if match:
                 if earliest is None or match.start() < earliest.start():
                     earliest = match
                 break
-            position = text.find(literal, position + len(literal))
+            resume = position + len(literal)
     return earliest
 
 
@@ -653,14 +706,18 @@ def _search_near(text: str, literals: Iterable[str], pattern: re.Pattern) -> Opt
 _STATEMENT_CUES = (_INTERNSHIP_CUE, _GRADUATE_CUE)
 
 
-def _opening_in(text: str) -> Optional[Verdict]:
-    # The pattern is tried only where one of its verbs stands, leftmost first.
+def _opening_in(text: str, occurrences: dict) -> Optional[Verdict]:
+    # The pattern is tried only where one of its verbs stands, leftmost first (`occurrences`
+    # as _search_near reads them).
     starts = []
     for verb in _OPENING_VERBS:
-        position = text.find(verb, 0, OPENING_CHARS)
-        while position >= 0:
-            starts.append(position)
-            position = text.find(verb, position + len(verb), OPENING_CHARS)
+        resume = 0
+        for position in occurrences.get(verb, ()):
+            if position + len(verb) > OPENING_CHARS:
+                break
+            if position >= resume:
+                starts.append(position)
+                resume = position + len(verb)
     for position in sorted(starts):
         opening = _OPENING.match(text, position, OPENING_CHARS)
         if opening:
@@ -669,12 +726,13 @@ def _opening_in(text: str) -> Optional[Verdict]:
     return None
 
 
-def _cue_in(text: str) -> Optional[Verdict]:
-    opening = _opening_in(text)
+def _cue_in(reading: _Reading) -> Optional[Verdict]:
+    occurrences = _occurrences(reading)
+    opening = _opening_in(reading.text, occurrences)
     if opening is not None:
         return opening
     for cue in _CUES:
-        match = _search_near(text, cue.literals, cue.pattern)
+        match = _search_near(reading.text, occurrences, cue.literals, cue.pattern)
         if match:
             return cue.level, "text: " + match.group(0)
     return None
@@ -692,7 +750,7 @@ def _description_verdict(reading: _Reading,
                          years: Optional[YearsRequirement]) -> Optional[Verdict]:
     if years is not None:
         return years_level(years.years), "years: " + years.text
-    return _cue_in(reading.text)
+    return _cue_in(reading)
 
 
 # --------------------------------------------------------------------------------------
@@ -778,28 +836,58 @@ MODEL_FEATURES = ([name for _, name in YEARS_BUCKETS] + [NO_YEARS]
 _SCANNED = _STATEMENT_CUES + _TEXT_FEATURES
 
 
+# Literals whose every occurrence a fallback reads (_cue_in, _opening_in): found in the same
+# pass, gathered only for the texts that reach a fallback.
+_GATES = frozenset(_OPENING_VERBS + tuple(literal for cue in _CUES for literal in cue.literals))
+
+
+class _ScanAutomaton(NamedTuple):
+    automaton: ahocorasick_rs.BytesAhoCorasick
+    values: list  # per literal: (the literal, indices into _SCANNED, index into _LANDMARKS)
+
+
 @functools.lru_cache(maxsize=1)
-def _scan_automaton() -> ahocorasick.Automaton:
+def _scan_automaton() -> _ScanAutomaton:
     owners: dict[str, list[int]] = {}
     for index, scanned in enumerate(_SCANNED):
         for literal in scanned.literals:
             owners.setdefault(literal, []).append(index)
     landmarks = {landmark: index for index, landmark in enumerate(_LANDMARKS)}
-    return build_automaton({
-        literal: (len(literal), tuple(owners.get(literal, ())), landmarks.get(literal))
-        for literal in owners.keys() | landmarks.keys()})
+    literals = sorted(owners.keys() | landmarks.keys() | _GATES)
+    # Overlapping matches, reported by end offset as the scan finds them: every occurrence of
+    # every literal, as the cues' windows and the years' units need them. A DFA: for these
+    # eighty-odd literals its table is small, and a scan costs half what a contiguous NFA's
+    # does (the same once the table has left the CPU caches between postings).
+    return _ScanAutomaton(
+        ahocorasick_rs.BytesAhoCorasick([literal.encode("ascii") for literal in literals],
+                                        implementation=ahocorasick_rs.Implementation.DFA),
+        [(literal, tuple(owners.get(literal, ())), landmarks.get(literal))
+         for literal in literals])
 
 
 def _read(text: str) -> _Reading:
-    """The cue literals and landmarks in a folded text, from one automaton pass."""
+    """The cue literals and landmarks in a folded (ASCII) text, from one automaton pass."""
     cue_hits = []
-    landmarks: tuple = tuple([] for _ in _LANDMARKS)
-    for end, (length, indices, landmark) in _scan_automaton().iter(text):
+    landmarks: tuple = tuple([[] for _ in _LANDMARKS])
+    matcher = _scan_automaton()
+    values = matcher.values
+    matches = matcher.automaton.find_matches_as_indexes(text.encode("ascii"), overlapping=True)
+    for literal, start, end in matches:
+        _, indices, landmark = values[literal]
         if indices:
-            cue_hits.append((end + 1 - length, end + 1, indices))
+            cue_hits.append((start, end, indices))
         if landmark is not None:
-            landmarks[landmark].append(end + 1 - length)
-    return _Reading(text, cue_hits, landmarks)
+            landmarks[landmark].append(start)
+    return _Reading(text, cue_hits, landmarks, matches)
+
+
+def _occurrences(reading: _Reading) -> dict:
+    """Literal -> every offset where it starts in the reading's text, ascending."""
+    values = _scan_automaton().values
+    found: dict = {}
+    for literal, start, _ in reading.matches:
+        found.setdefault(values[literal][0], []).append(start)
+    return found
 
 
 def _scan(reading: _Reading) -> list:
@@ -816,8 +904,8 @@ def _scan(reading: _Reading) -> list:
     return hits
 
 
-def _statement(text: str, hits: list) -> Optional[Verdict]:
-    opening = _opening_in(text)
+def _statement(reading: _Reading, hits: list) -> Optional[Verdict]:
+    opening = _opening_in(reading.text, _occurrences(reading))
     if opening is not None:
         return opening
     for cue, match in zip(_STATEMENT_CUES, hits):
@@ -861,10 +949,29 @@ _OTHER_WORDS = (" de ", " la ", " et ", " les ", " des ", " du ", " und ", " der
                 " och ", " att ", " som ", " el ", " y ", " het ", " een ")
 
 
+# Each word without its spaces -> the word as counted, and whether it is an English one.
+_LANGUAGE_WORDS = {word[1:-1]: (word, index < len(_ENGLISH_WORDS))
+                   for index, word in enumerate(_ENGLISH_WORDS + _OTHER_WORDS)}
+
+
 def _reads_english(text: str) -> bool:
     opening = text[:_LANGUAGE_CHARS]
-    english = sum(map(opening.count, _ENGLISH_WORDS))
-    return english > 0 and english >= sum(map(opening.count, _OTHER_WORDS))
+    # What opening.count(" the ") counts, in one pass: a word between two spaces is a token
+    # of the opening split at spaces, other than the first and the last.
+    found: dict = {}
+    for token in opening.split(" ")[1:-1]:
+        if token in _LANGUAGE_WORDS:
+            found[token] = found.get(token, 0) + 1
+    english = other = 0
+    for token, count in found.items():
+        word, is_english = _LANGUAGE_WORDS[token]
+        if count > 1 and word + token + " " in opening:
+            count = opening.count(word)  # str.count reads " the the " as one " the "
+        if is_english:
+            english += count
+        else:
+            other += count
+    return english > 0 and english >= other
 
 
 def model_seniority(title: Optional[str], description: Optional[str]) -> Optional[Verdict]:
@@ -885,13 +992,13 @@ def _model_verdict(title: Optional[str], reading: _Reading,
     hits = _scan(reading)
     # As in the rules, a figure outranks wording: the statements speak only without one.
     if years is None:
-        statement = _statement(reading.text, hits)
+        statement = _statement(reading, hits)
         if statement is not None:
             return statement
     features = _text_features(hits, years)
     if features == [NO_YEARS]:
         return None
-    prediction = seniority_model().predict(features + _title_features(title))
+    prediction = predict_level(tuple(features + _title_features(title)))
     evidence = "model: " + (", ".join(prediction.reasons) or "base rate")
     # The model names an employer's bucket (LinkedIn's levels are coarser than the
     # ladder); the years table places the posting inside it, as a title refines a

@@ -1,6 +1,7 @@
 """A small multinomial logistic model over named yes/no features: the seniority stage's
 reading of postings whose title is silent. Weights ship as package data
-(seniority_model.json, trained by bench/train_seniority_model.py), loaded once per process.
+(seniority_model.json, trained by bench/train_seniority_model.py), loaded once per process;
+predict_level remembers the predictions for the feature sets postings repeat.
 """
 from __future__ import annotations
 
@@ -77,3 +78,31 @@ def seniority_model() -> LevelModel:
     """The bundled model, parsed once per worker process."""
     text = resources.files("transforms").joinpath(MODEL_RESOURCE).read_text(encoding="utf-8")
     return LevelModel.from_json(json.loads(text))
+
+
+# Feature sets a worker keeps predictions for: postings fire a few hundred distinct sets of
+# the thirty-odd yes/no features, and scoring one costs as much as reading its text's cues.
+PREDICTION_CACHE_SIZE = 4096
+
+
+class _Predictions:
+    """seniority_model().predict by feature tuple, remembered for the model loaded now (a
+    retrained model, after seniority_model.cache_clear(), starts a fresh memory)."""
+
+    def __init__(self) -> None:
+        self._model = None
+        self._by_features: dict = {}
+
+    def __call__(self, features: tuple) -> LevelPrediction:
+        model = seniority_model()
+        if model is not self._model:
+            self._model, self._by_features = model, {}
+        prediction = self._by_features.get(features)
+        if prediction is None:
+            if len(self._by_features) >= PREDICTION_CACHE_SIZE:
+                self._by_features.clear()
+            prediction = self._by_features[features] = model.predict(features)
+        return prediction
+
+
+predict_level = _Predictions()
