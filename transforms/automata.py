@@ -1,28 +1,12 @@
-"""Aho-Corasick automata for the stages that look for many literals in posting text in one
-pass (seniority's cue literals, skills' aliases), built once per worker from their keys.
+"""Aho-Corasick matching for the skills stage, which looks for the taxonomy's many aliases in
+posting text in one pass; built once per worker from their keys. (Seniority and the
+work-arrangement scan build their own small ahocorasick-rs automata.)
 """
 from __future__ import annotations
 
 from typing import Mapping, NamedTuple
 
-import ahocorasick
 import ahocorasick_rs
-
-# pyahocorasick tries a state's edges one by one, in the order they were added. Adding the
-# keys spelt with the commonest letters of English prose first shortens the step taken for
-# most characters of a posting (a scan of the skills automaton runs 5-10% faster).
-_COMMON_LETTERS_FIRST = str.maketrans(
-    {letter: chr(rank) for rank, letter in enumerate(" etaoinsrhldcumfpgwybvkxjqz")})
-
-
-def build_automaton(entries: Mapping[str, object]) -> ahocorasick.Automaton:
-    """An automaton that reports each key of `entries` with its value."""
-    automaton = ahocorasick.Automaton()
-    for key in sorted(entries, key=lambda key: key.translate(_COMMON_LETTERS_FIRST)):
-        automaton.add_word(key, entries[key])
-    automaton.make_automaton()
-    return automaton
-
 
 class LiteralMatcher(NamedTuple):
     """Every occurrence of many ASCII literals in a bytes text, overlapping ones included:
