@@ -3,22 +3,29 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import unicodedata
+
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from transforms.formats.clean import (
     _ENTITY,
+    _MAY_DENORMALIZE,
     MAX_HTML_DEPTH,
     HtmlTooDeep,
+    RepairedText,
     _repair_general,
     _unescape_entity,
     html_nesting_depth,
+    html_to_repaired_text,
     html_to_text,
+    is_clean_line,
     is_furniture_heading,
     is_posting_section_heading,
     looks_like_html,
     repair_text,
+    repaired_text,
     strip_page_furniture,
 )
 
@@ -291,3 +298,99 @@ def test_repair_text_fast_path_agrees_with_the_general_path(parts):
 )
 def test_html_to_text_skips_what_is_not_text(html, expected):
     assert html_to_text(html) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # linkedin-ca-2018: a no-break space and a CRLF; capitals and non-ASCII bytes are kept
+        # in order for the salary scan, without the no-break space that became a space.
+        ("Payments Data Analyst\u00a0is responsible for the Payments dashboard.\r\n"
+         "Pay in USD – monthly ",
+         RepairedText("Payments Data Analyst is responsible for the Payments dashboard.\n"
+                      "Pay in USD – monthly",
+                      b"Payments Data Analyst is responsible for the Payments dashboard.\n"
+                      b"Pay in USD \xe2\x80\x93 monthly",
+                      b"PDAPPUSD\xe2\x80\x93")),
+        # place-emploi-public-fr: French text already clean comes back as it is.
+        ("Les EMD regroupent l’école d’artillerie.\n\nMissions :",
+         RepairedText("Les EMD regroupent l’école d’artillerie.\n\nMissions :",
+                      "Les EMD regroupent l’école d’artillerie.\n\nMissions :".encode(),
+                      "LEMD’é’M".encode())),
+        # Mojibake takes the general path, which keeps no by-products.
+        ("Dâ€™Artagnan", RepairedText("D’Artagnan", None, None)),
+        ("", RepairedText("", None, None)),
+    ],
+)
+def test_repaired_text_keeps_what_later_scans_reuse(text, expected):
+    assert repaired_text(text) == expected
+
+
+def test_html_to_repaired_text():
+    assert html_to_repaired_text("<p>Data <b>Engineer</b></p><ul><li>SQL</li></ul>") == \
+        RepairedText("Data Engineer\n\n- SQL", b"Data Engineer\n\n- SQL", b"DESQL")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(
+    ["a", "Z", "USD", " ", "  ", "\n", "\r\n", "\r", "\t", "\u00a0", "\u2028", "\u0085", "\x0c",
+     "é", "e\u0301", "Ã©", "â€™", "\u200b", "\u0092", "&amp;", "\ufeff", "ﬁ", "\u2000", "€", "’",
+     "\n\n\n", "électricité\u00a0:", "Ω", "\u212b", "😀", "ア\u3099", "가\u11a8"]), max_size=30))
+def test_repaired_text_by_products_describe_its_text(parts):
+    repaired = repaired_text("".join(parts))
+    assert repaired.text == repair_text("".join(parts))
+    if repaired.utf8 is not None:
+        text = repaired.text
+        assert repaired.utf8 == text.encode("utf-8")
+        assert repaired.capitals_and_non_ascii == bytes(
+            byte for byte in repaired.utf8 if byte >= 0x80 or 0x41 <= byte <= 0x5A)
+        assert text == text.strip() and "  " not in text and "\n\n\n" not in text
+        assert " \n" not in text and "\n " not in text
+        assert text.replace("\n", "").isprintable()
+
+
+def test_characters_taken_for_nfc_compose_with_nothing():
+    # repaired_text skips unicodedata's NFC check for text whose characters the shortcut
+    # accepts: each must be a starter, its own NFC, and the second character of no
+    # canonical composition (what makes a character NFC_Quick_Check=Maybe).
+    seconds = {chr(code) for code in range(0x1161, 0x1176)} | {
+        chr(code) for code in range(0x11A8, 0x11C3)}  # Hangul vowels and final consonants
+    for code in range(0x110000):
+        decomposition = unicodedata.decomposition(chr(code)).split()
+        if len(decomposition) == 2 and not decomposition[0].startswith("<"):
+            seconds.add(chr(int(decomposition[1], 16)))
+    accepted = [chr(code) for code in range(0x80, 0x110000)
+                if not 0xD800 <= code < 0xE000 and _MAY_DENORMALIZE.match(chr(code)) is None]
+    assert {"é", "’", "–", "€", "™", "😀"} <= set(accepted)
+    assert [char for char in accepted if unicodedata.combining(char)
+            or unicodedata.normalize("NFC", char) != char or char in seconds] == []
+
+
+@pytest.mark.parametrize(
+    "text, clean",
+    [
+        ("Payments Data Analyst", True),
+        ("MECANICIEN MONTEUR CONFIRME H/F", True),
+        ("Ingénieur données – Île-de-France", True),
+        ("Ingénieur\u00a0données", False),  # a no-break space becomes a space
+        ("Data  Analyst", False),
+        (" Data Analyst", False),
+        ("R&amp;D Engineer", False),
+        ("Dâ€™Artagnan", False),
+        ("e\u0301quipe", False),  # not NFC
+        ("Data\tAnalyst", False),
+        ("", False),
+    ],
+)
+def test_is_clean_line(text, clean):
+    assert is_clean_line(text) is clean
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(
+    ["a", "Z", " ", "  ", "\u00a0", "é", "e\u0301", "Ã©", "â€™", "&amp;", "&", "’", "Ω", "\u212b",
+     "😀", "\u0092", "\t", "İ"]), max_size=12))
+def test_a_clean_line_is_its_own_repair(parts):
+    text = "".join(parts)
+    if is_clean_line(text):
+        assert repair_text(text) == text == " ".join(text.split())

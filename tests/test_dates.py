@@ -60,6 +60,15 @@ AS_OF = dt.date(2025, 11, 20)
 )
 def test_parse_date(raw, day_first, expected):
     assert parse_date(raw, AS_OF, day_first) == expected
+    assert parse_date(raw, AS_OF, day_first) == expected  # strings come from the cache now
+
+
+def test_parse_date_of_long_padded_strings():
+    # Strings over the cache's key length are parsed without it, after the same strip.
+    assert parse_date(" " * 300 + "2025-11-03" + " " * 300, AS_OF) == dt.date(2025, 11, 3)
+    assert parse_date("x" * 300, AS_OF) is None
+    assert parse_date("2 days ago", dt.date(2026, 1, 1)) == dt.date(2025, 12, 30)
+    assert parse_date("2 days ago", AS_OF) == dt.date(2025, 11, 18)
 
 
 @pytest.mark.parametrize(

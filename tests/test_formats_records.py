@@ -480,6 +480,33 @@ def test_plain_row_split_is_the_csv_modules(header, pieces):
         csv_records._split_plain_row = saved
 
 
+@settings(max_examples=300, deadline=None)
+@given(header=st.sampled_from(["title,company,location\n", "title;company\n",
+                               "\ufefftitle\tcompany\r\n", "\n\ntitle,company\n"]),
+       pieces=CSV_PIECES, size=st.integers(min_value=1, max_value=12))
+def test_csv_in_pieces_of_any_size_is_the_whole_text(header, pieces, size):
+    # A row, a quoted field or a "\r\n" may run over any number of pieces.
+    text = header + "".join(pieces)
+    assert list(parse_csv_pieces("x.csv", pieces_of(text, size=size))) == \
+        list(parse_csv("x.csv", text))
+
+
+@pytest.mark.parametrize("size", [7, 100, 1_000_000])
+def test_csv_error_detail_counts_every_kind_of_line_end(size):
+    # Lines end with "\n", "\r\n" or a lone "\r", as io.StringIO(newline="") ends them; more
+    # than a thousand of each, also where a quoted field holds them.
+    text = ("title,company\n" + "A,B\n" * 1200 + "C,D\r" * 5 + 'E,"F\r\nG"\r\n' * 1100
+            + 'H,"I"x\nJ,K\n')
+    items = list(parse_csv_pieces("x.csv", pieces_of(text, size=size)))
+    assert len(items) == 2307
+    broken = items[2305]
+    assert (broken.source_record, broken.reason, broken.detail, broken.excerpt) == (
+        2305, "csv_invalid_quoting", "CSV row 2305 (line 3407): ',' expected after '\"'",
+        'H,"I"x\nJ,K\n')
+    assert (items[2306].source_record, items[2306].fields) == (
+        2306, {"title": "J", "company": "K"})
+
+
 def test_csv_rows_across_pieces_are_the_whole_texts():
     text = ("id,title,description\n1,Nurse,\"Patient care\nNight shifts\"\n"
             "2,\"Welder\",MIG\r\n3,Cook,\"Line \"\"A\"\"\"\n")

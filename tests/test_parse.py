@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from schemas.posting import MAX_TITLE_CHARS, RAW_FIELD_KEYS, RawRecord
 from schemas.rejects import REJECTS_TAG, Reject
 from transforms.formats import detect_format, parse_file
+from transforms.formats.clean import repaired_text
 from transforms.parse import ParsePostings, RecordRejected, content_hash, country_code, to_posting
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "records"
@@ -265,6 +266,25 @@ def test_id_is_kept_unchanged_else_content_hash():
 )
 def test_content_hash_of_text_that_is_not_ascii(parts, expected):
     assert content_hash(*parts) == expected
+
+
+@pytest.mark.parametrize(
+    "description, expected",
+    [
+        # linkedin-ca-2018: lines and a no-break space; the repair's UTF-8 is hashed as it is.
+        ("Payments Data Analyst\u00a0is responsible for developing\n\nand maintaining a "
+         "Payments dashboard.\nSQL", "h:2e15dd89b84a6372"),
+        ("Développer des pipelines\n\nPython et SQL", "h:ac996fc3991e958d"),
+        ("ΔΕΔΟΜΕΝΑ", "h:8e2d64113bcad410"),  # capitals that lowering changes: the str path
+    ],
+)
+def test_content_hash_from_a_repaired_text(description, expected):
+    repaired = repaired_text(description)
+    parts = {"h:ac996fc3991e958d": ("Ingénieur Données", "Société Générale", "Paris"),
+             "h:8e2d64113bcad410": ("ΣΟΦΙΑ ΑΝΑΛΥΤΗΣ", None, "Αθήνα")}.get(
+        expected, ("Payments Data Analyst", "Logix Federal Credit Union", "Burbank, California"))
+    assert content_hash(*parts, repaired.text, repaired) == \
+        content_hash(*parts, repaired.text) == expected
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,10 @@
 """Salaries (transforms.formats.salary): structured fields and pay written in the text."""
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from transforms.formats import salary
+from transforms.formats.clean import repaired_text
 from transforms.formats.salary import (
     Salary,
     currency_code,
@@ -103,3 +107,49 @@ def test_salary_period(raw, expected):
 )
 def test_parse_amount(raw, expected):
     assert parse_amount(raw) == expected
+
+
+# Pieces of pay lines and of text around them: markers in and out of words, numbers that are
+# and are not pay, periods, and characters past U+00FF.
+PAY_PIECES = st.lists(st.sampled_from(
+    ["$", "US$", "CA$", "USD", "EUR", "€", "£", "¥", "₹", "kr", "kronor", ":-", "euro", "euros",
+     "dollars", "120,000", "45 000", "60k", "23.58", "2021", "5", " ", " - ", " – ", " to ",
+     "per hour", "/yr", "a year", "per month", "SEK", "CAD", "k", "million", "Europe", "USDA",
+     "Ukraine", "\n", ".", ",", "1.000.000", "mån", "année", "’", "Ω"]), max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(PAY_PIECES, st.sampled_from([None, "CA", "SE", "US"]))
+def test_pay_in_a_repaired_text_is_found_from_its_by_products(pieces, country):
+    repaired = repaired_text("".join(pieces))
+    assert salary._marker_positions(repaired.text, repaired) == \
+        salary._marker_positions(repaired.text)
+    assert parse_salary_text(repaired.text, country, repaired) == \
+        parse_salary_text(repaired.text, country)
+
+
+def _candidates_by_search(text: str) -> dict:
+    """The pay candidates found as parse_salary_text found them before it tried only the
+    starts a match can have: a search from each window's start, then from after each match
+    that is part of a word or a longer number."""
+    candidates = {}
+    for position in salary._marker_positions(text):
+        low, high = max(0, position - 60), position + 90
+        for pattern, start_at in ((salary._PREFIXED, max(0, position - 3)),
+                                  (salary._SUFFIXED, low)):
+            match = pattern.search(text, start_at, high)
+            while match is not None and match.start() <= position + 3:
+                start = match.start()
+                if not start or not (text[start - 1].isalnum() or text[start - 1] in "$£€.,"):
+                    candidates.setdefault((start, match.end()), match.groupdict())
+                    break
+                match = pattern.search(text, start + 1, high)
+    return candidates
+
+
+@settings(max_examples=300, deadline=None)
+@given(PAY_PIECES)
+def test_windows_try_only_the_starts_a_match_can_have(pieces):
+    text = "".join(pieces)
+    assert {span: match.groupdict() for span, match in
+            salary._pay_candidates(text, None).items()} == _candidates_by_search(text)

@@ -1,5 +1,6 @@
 """schemas/ is the single source of truth: the boundary model, the row carried between
 stages and the Parquet schemas must agree with each other and with the contract."""
+import datetime as dt
 import re
 import typing
 
@@ -90,3 +91,55 @@ def test_validated_row_fails_as_the_model_does(bad):
         validated_posting_row(fields)
     assert [(e["loc"], e["msg"]) for e in by_row.value.errors()] == \
         [(e["loc"], e["msg"]) for e in by_model.value.errors()]
+
+
+# Rows the boundary returns as they are (every value already what validation makes of it) and
+# rows it must leave to pydantic: text it strips or refuses, numbers it converts, dates it cuts.
+@pytest.mark.parametrize("changes", [
+    {"description": "Patient care.", "salary_min": 52000.0},
+    {"description": "Soins aux patients – équipe de nuit.", "salary_min": 52000.0,
+     "posted_date": dt.date(2025, 11, 3), "experience_months": 24, "employment_type": "FULL_TIME"},
+    {"description": "Patient care."},  # salary_min 52000, an int: pydantic makes it a float
+    {"description": "Patient care.\x1c", "salary_min": 52000.0},  # pydantic keeps \x1c
+    {"description": "Patient care.", "salary_min": 52000.0, "url": "https://x.org/\udce9"},
+    {"description": "Patient care.", "salary_min": 52000.0, "title": "Nurse\u2003"},
+    {"description": "Patient care.", "salary_min": 52000.0, "source_record": True},
+    {"description": "Patient care.", "salary_min": float("inf")},
+    {"description": "Patient care.", "salary_min": float("nan")},
+    {"description": "Patient care.", "salary_min": 52000.0, "salary_currency": "gbp"},
+    {"description": "Patient care.", "salary_min": 52000.0,
+     "posted_date": dt.datetime(2025, 11, 3)},
+    {"description": "Patient care.", "salary_min": 52000.0, "title": "x" * 500},
+    {"description": "Patient care.", "salary_min": 52000.0, "title": "x" * 501},
+])
+def test_validated_row_is_the_models_row_or_error(changes):
+    fields = dict(BOUNDARY_FIELDS, **changes)
+    try:
+        expected = posting_row_from_input(PostingInput(**fields))
+    except ValidationError as by_model:
+        with pytest.raises(ValidationError) as by_row:
+            validated_posting_row(dict(fields), surrogate_free=("title", "description"))
+        assert by_row.value.errors() == by_model.errors()
+        return
+    row = validated_posting_row(dict(fields), surrogate_free=("title", "description"))
+    assert row == expected
+    assert list(row) == list(expected)
+    assert [type(value) for value in row.values()] == [type(value) for value in expected.values()]
+
+
+def test_a_row_already_valid_is_returned_as_it_is():
+    fields = dict(BOUNDARY_FIELDS, description="Patient care.", salary_min=52000.0)
+    assert validated_posting_row(fields) is fields
+    fields = dict(BOUNDARY_FIELDS, description="Soins – équipe de nuit.", salary_min=52000.0)
+    assert validated_posting_row(fields) is fields  # searched for lone surrogates
+    assert validated_posting_row(fields, surrogate_free=("description",)) is fields  # trusted
+
+
+def test_what_pydantic_strips_python_calls_whitespace():
+    # The boundary takes text whose ends are no str.isspace() character as already stripped.
+    # White_Space characters (what pydantic strips) all lie in the Basic Multilingual Plane.
+    kept = [chr(code) for code in range(0x10000) if not 0xD800 <= code < 0xE000
+            and not chr(code).isspace()]
+    titles = [PostingInput(**dict(BOUNDARY_FIELDS, title=char + "x" + char)).title
+              for char in kept]
+    assert [char for char, title in zip(kept, titles) if title != char + "x" + char] == []

@@ -24,7 +24,16 @@ from schemas.posting import (
     validated_posting_row,
 )
 from schemas.rejects import REJECTS_TAG, make_reject
-from transforms.formats.clean import HtmlTooDeep, html_to_text, looks_like_html, repair_text
+from transforms.formats.clean import (
+    HtmlTooDeep,
+    RepairedText,
+    html_to_repaired_text,
+    html_to_text,
+    is_clean_line,
+    looks_like_html,
+    repair_text,
+    repaired_text,
+)
 from transforms.formats.dates import parse_date, posting_status
 from transforms.formats.employment import map_employment_type
 from transforms.formats.fields import text_of, texts_of
@@ -60,6 +69,12 @@ _LOCAL_COUNTRY_NAMES = {
     "österreich": "AT", "nederland": "NL", "belgique": "BE",
 }
 _ASCII_BYTES = bytes(range(0x80))
+_CAPITAL_BYTES = bytes(range(0x41, 0x5B))
+# Fields to_posting has repaired: repair drops lone surrogates, so validation need not look.
+_REPAIRED_FIELDS = frozenset({"title", "company", "description", "location_raw", "seniority_hint"})
+_HINT_FIELDS = frozenset({
+    "location_city", "location_region", "location_postal_code", "remote_scope",
+    "location_country", "is_remote", "workplace_type", "locations"})
 _TRUE_WORDS = frozenset({"true", "yes", "y", "1", "remote", "t"})
 _FALSE_WORDS = frozenset({"false", "no", "n", "0", "f", "onsite", "on-site"})
 
@@ -80,8 +95,7 @@ def _is_html(text: str) -> bool:
 def _one_line(value: Optional[str]) -> Optional[str]:
     if not value:
         return None
-    if (value.isascii() and value.isprintable() and "&" not in value and "<" not in value
-            and "  " not in value and value[0] != " " and value[-1] != " "):
+    if "<" not in value and is_clean_line(value):
         return value  # already one clean line: most titles, companies and places
     if "<" in value and _is_html(value):
         try:
@@ -101,20 +115,28 @@ def _field_text(fields: dict, key: str, strict: bool = False) -> Optional[str]:
     return text
 
 
-def _description(fields: dict) -> str:
-    parts: list[str] = []
+def _description(fields: dict) -> RepairedText:
+    """The posting's text, repaired: its parts joined by blank lines and cut at
+    MAX_TEXT_CHARS. It keeps its parts' repair by-products when every part has them."""
+    parts: list[RepairedText] = []
     for key in ("description", "description_html"):
         value = fields.get(key)
         for part in value if isinstance(value, list) else [value]:
             if not isinstance(part, str) or not part.strip():
                 continue
             try:
-                text = html_to_text(part) if _is_html(part) else repair_text(part)
+                repaired = html_to_repaired_text(part) if _is_html(part) else repaired_text(part)
             except HtmlTooDeep as err:
                 raise RecordRejected("html_too_deep", f"{key}: {err}") from err
-            if text:
-                parts.append(text)
-    return "\n\n".join(parts)[:MAX_TEXT_CHARS]
+            if repaired.text:
+                parts.append(repaired)
+    if len(parts) == 1 and len(parts[0].text) <= MAX_TEXT_CHARS:
+        return parts[0]
+    description = "\n\n".join(part.text for part in parts)
+    if len(description) > MAX_TEXT_CHARS or any(part.utf8 is None for part in parts):
+        return RepairedText(description[:MAX_TEXT_CHARS], None, None)
+    return RepairedText(description, b"\n\n".join(part.utf8 for part in parts),
+                        b"".join(part.capitals_and_non_ascii for part in parts))
 
 
 def _derived_title(description: str) -> str:
@@ -147,11 +169,30 @@ def country_code(raw: Optional[str]) -> Optional[str]:
 
 
 def content_hash(title: str, company: Optional[str], location: Optional[str],
-                 description: str) -> str:
-    """"h:" + 16 hex chars of sha1 over the normalized title, company, location and text."""
+                 description: str, repaired: Optional[RepairedText] = None) -> str:
+    """"h:" + 16 hex chars of sha1 over the normalized title, company, location and text.
+    `repaired`, the RepairedText of `description` when the caller has it, saves work."""
+    if repaired is not None and repaired.utf8 is not None and repaired.text is description:
+        text_words = _plain_text_words(repaired)
+    else:
+        text_words = _hash_words(description)
     normalized = b"\x1f".join(
-        _hash_words(part) for part in (title, company, location, description))
+        (_hash_words(title), _hash_words(company), _hash_words(location), text_words))
     return "h:" + hashlib.sha1(normalized).hexdigest()[:16]
+
+
+def _plain_text_words(repaired: RepairedText) -> bytes:
+    """_hash_words of a plain repaired text (see RepairedText): it holds no whitespace but
+    single spaces and runs of one or two "\\n", so the words are its lowered UTF-8 with each
+    run as one space, when lowering leaves its non-ASCII characters as they are."""
+    if not repaired.text.isascii():
+        others = repaired.capitals_and_non_ascii.translate(None, _CAPITAL_BYTES).decode("utf-8")
+        if others.lower() != others:
+            return _hash_words(repaired.text)
+    words = repaired.utf8.lower()
+    if b"\n" in words:
+        words = words.replace(b"\n\n", b" ").replace(b"\n", b" ")
+    return words
 
 
 def _hash_words(part: Optional[str]) -> bytes:
@@ -161,6 +202,8 @@ def _hash_words(part: Optional[str]) -> bytes:
     neither change case nor are whitespace, and no whitespace besides " " and "\\n"."""
     if not part:
         return b""
+    if len(part) < 100:  # a title, employer or place: str methods cost less than the checks
+        return " ".join(part.lower().split()).encode("utf-8")
     try:
         encoded = part.encode("utf-8")
     except UnicodeEncodeError:
@@ -202,6 +245,8 @@ def _bool(value: object) -> Optional[bool]:
 
 
 def _location_hints(fields: dict, country: Optional[str]) -> dict:
+    if fields.keys().isdisjoint(_HINT_FIELDS):
+        return {}  # most sources give none of them
     hints: dict = {}
     for hint, key in (("city", "location_city"), ("region", "location_region"),
                       ("postal_code", "location_postal_code"), ("remote_scope", "remote_scope")):
@@ -245,7 +290,8 @@ def to_posting(raw: RawRecord, as_of: dt.date) -> dict:
     """The first PostingRow of one raw record; raises RecordRejected when it is no posting."""
     fields = raw.fields
     title = _one_line(_field_text(fields, "title", strict=True))
-    description = _description(fields)
+    repaired = _description(fields)
+    description = repaired.text
     if not title and not description:
         raise RecordRejected("no_title_and_no_text", "the record has neither a title nor any text")
     if not title:
@@ -269,10 +315,10 @@ def to_posting(raw: RawRecord, as_of: dt.date) -> dict:
         salary_text = text_of(fields.get("salary_text"))
         salary = parse_salary_text(salary_text, country) if salary_text else None
         if salary is None:
-            salary = parse_salary_text(description, country)
+            salary = parse_salary_text(description, country, repaired)
     posting_id = _field_text(fields, "id")
     if posting_id is None or not posting_id.strip():
-        posting_id = content_hash(title, company, location_raw, description)
+        posting_id = content_hash(title, company, location_raw, description, repaired)
     try:
         return validated_posting_row(dict(
             posting_id=posting_id,
@@ -294,7 +340,7 @@ def to_posting(raw: RawRecord, as_of: dt.date) -> dict:
             salary_max=salary.maximum if salary else None,
             salary_currency=salary.currency if salary else None,
             salary_period=salary.period if salary else None,
-        ))
+        ), surrogate_free=_REPAIRED_FIELDS)
     except ValidationError as err:
         problems = "; ".join(
             f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}"

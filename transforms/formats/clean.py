@@ -8,7 +8,7 @@ from __future__ import annotations
 import html as html_entities
 import re
 import unicodedata
-from typing import Optional
+from typing import NamedTuple, Optional
 
 import ftfy
 from selectolax.lexbor import LexborHTMLParser
@@ -102,10 +102,42 @@ _MOJIBAKE_RUN = re.compile(
 # C1 controls left after repair are debris of a lost encoding, never text.
 _C1_CONTROLS = re.compile("[\u0080-\u009f]")
 _PLAIN_ASCII = bytes(range(0x20, 0x7F)) + b"\t\n\r"
+_CAPITALS = bytes(range(0x41, 0x5B))
+# Deleting these from UTF-8 text leaves its capitals, non-ASCII bytes and ASCII controls.
+_PLAIN_ASCII_BUT_CAPITALS = bytes(byte for byte in _PLAIN_ASCII if byte not in _CAPITALS)
 # U+0080..U+009F in UTF-8: after the lead byte \xc2 nothing else takes these bytes.
 _C1_BYTES = re.compile(rb"\xc2[\x80-\x9f]")
 # Only complete entities: html.unescape alone would turn "&parameter" into "¶meter".
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def _nfc_stable_ranges() -> str:
+    """Regex ranges of the non-ASCII characters common in postings (Latin letters, punctuation,
+    symbols, emoji) that are starters (combining class 0) and their own NFC: text made of
+    these and ASCII is NFC without asking unicodedata, which checks every character of the
+    text (a few microseconds a posting). None of them composes with a character before it
+    (tests/test_clean.py checks that against the Unicode data)."""
+    blocks = ((0x80, 0x2FF), (0x2010, 0x205E), (0x20A0, 0x20CF), (0x2100, 0x214F),
+              (0x2190, 0x23FF), (0x2460, 0x27BF), (0x2B00, 0x2BFF), (0xE000, 0xF8FF),
+              (0xFE00, 0xFE0F), (0xFFFD, 0xFFFD), (0x1F000, 0x1FAFF))
+    ranges, start, last = [], None, None
+    for low, high in blocks:
+        for code in range(low, high + 1):
+            char = chr(code)
+            if unicodedata.combining(char) or unicodedata.normalize("NFC", char) != char:
+                continue
+            if start is not None and code == last + 1:
+                last = code
+                continue
+            if start is not None:
+                ranges.append(f"{chr(start)}-{chr(last)}")
+            start = last = code
+    ranges.append(f"{chr(start)}-{chr(last)}")
+    return "".join(ranges)
+
+
+# A character that may make text non-NFC (or that this shortcut does not know).
+_MAY_DENORMALIZE = re.compile(f"[^\x00-\x7f{_nfc_stable_ranges()}]")
 _FTFY_CONFIG = ftfy.TextFixerConfig(
     unescape_html=False,
     uncurl_quotes=False,  # "What’s" is what the employer wrote; only mojibake is an error
@@ -113,6 +145,21 @@ _FTFY_CONFIG = ftfy.TextFixerConfig(
     normalization="NFC",
     explain=False,
 )
+
+
+class RepairedText(NamedTuple):
+    """A repaired text and, when the repair proved it plain, what later scans of the same text
+    reuse instead of encoding and searching it again (salary markers, the content hash).
+
+    A plain text holds printable characters and runs of one or two "\\n" only: no tabs, CRs,
+    controls or other whitespace, no space next to a line break, no double space, no
+    whitespace at either end. Both by-products are None when the repair took the general
+    path (and for an empty input).
+    """
+
+    text: str
+    utf8: Optional[bytes]  # text.encode("utf-8")
+    capitals_and_non_ascii: Optional[bytes]  # utf8 with every other ASCII byte deleted
 
 
 class HtmlTooDeep(ValueError):
@@ -123,7 +170,20 @@ def looks_like_html(text: str) -> bool:
     """True when `text` carries HTML markup (tags, or tags escaped as entities)."""
     if "<" in text and _REAL_MARKUP.search(text):
         return True
-    return "&lt;" in text and _ESCAPED_MARKUP.search(text) is not None
+    # One character is found with memchr; "&lt;" costs a slower substring search.
+    return "&" in text and "&lt;" in text and _ESCAPED_MARKUP.search(text) is not None
+
+
+def is_clean_line(text: str) -> bool:
+    """True when `text` is one line that repair_text leaves as it is and that holds no
+    whitespace but single spaces inside it: printable, nothing to unescape, no mojibake, NFC.
+    Titles, employers and places mostly are; proving it is cheaper than repairing them."""
+    if not (text and text.isprintable() and "&" not in text and text[0] != " "
+            and text[-1] != " " and "  " not in text):
+        return False
+    # A printable text has no surrogates to encode, and no whitespace but " ".
+    return text.isascii() or (_MAY_DENORMALIZE.search(text) is None
+                              and _MOJIBAKE_HINT.search(text.encode("utf-8")) is None)
 
 
 def html_nesting_depth(html: str, limit: int = MAX_HTML_DEPTH) -> int:
@@ -330,53 +390,81 @@ def html_to_text(html: str) -> str:
 
     Raises HtmlTooDeep for markup nested deeper than MAX_HTML_DEPTH.
     """
+    return html_to_repaired_text(html).text
+
+
+def html_to_repaired_text(html: str) -> RepairedText:
+    """`html_to_text` as a RepairedText."""
     if not looks_like_html(html):
-        return repair_text(html)
+        return repaired_text(html)
     if "<" not in html or not _REAL_MARKUP.search(html):
         # Feeds such as Greenhouse ship the description HTML-escaped ("&lt;p&gt;...").
         html = html_entities.unescape(html)
     tree = parse_html_tree(html)
     root = tree.body or tree.root
     if root is None:
-        return ""
-    return repair_text(node_to_text(root))
+        return RepairedText("", None, None)
+    return repaired_text(node_to_text(root))
 
 
 def repair_text(text: str) -> str:
     """Fix mojibake ("GdaÅ„sk" -> "Gdańsk"), unescape entities, normalize to NFC and normalize
     whitespace: single spaces inside lines, no blank-line runs, no edge whitespace."""
+    return repaired_text(text).text
+
+
+def repaired_text(text: str) -> RepairedText:
+    """`repair_text` as a RepairedText."""
     if not text:
-        return ""
+        return RepairedText("", None, None)
     if "&" in text:
         text = _ENTITY.sub(_unescape_entity, text)
     # Most text has nothing to repair: no mojibake, nothing invisible, already NFC. Proving
     # that and normalizing whitespace on the UTF-8 bytes costs a few microseconds; the
-    # general path costs ~100 (regexes over str, one Python step per line).
+    # general path costs ~100 (regexes over str, one Python step per line). The checks look
+    # at the few bytes that are no printable ASCII (or a capital, kept for the salary scan).
     encoded = text.encode("utf-8", "surrogatepass")
+    marks = encoded.translate(None, _PLAIN_ASCII_BUT_CAPITALS)
+    rest = marks.translate(None, _CAPITALS)
+    normalized = text
     if not text.isascii():
-        if _MOJIBAKE_HINT.search(encoded):
-            return _repair_general(text)
-        normalized = unicodedata.normalize("NFC", text)
-        if normalized is not text:
-            encoded = normalized.encode("utf-8", "surrogatepass")
-    cleaned = _normalize_plain_whitespace(encoded, drop_c1=True)
-    return cleaned if cleaned is not None else _repair_general(text)
+        # Mojibake is non-ASCII bytes in a row: whatever the whole text holds, `rest` does.
+        if _MOJIBAKE_HINT.search(rest) and _MOJIBAKE_HINT.search(encoded):
+            return RepairedText(_repair_general(text), None, None)
+        if _MAY_DENORMALIZE.search(rest.decode("utf-8", "surrogatepass")):
+            normalized = unicodedata.normalize("NFC", text)
+            if normalized is not text:
+                encoded = normalized.encode("utf-8", "surrogatepass")
+                marks = encoded.translate(None, _PLAIN_ASCII_BUT_CAPITALS)
+                rest = marks.translate(None, _CAPITALS)
+    cleaned = _plain_whitespace(encoded, rest, drop_c1=True)
+    if cleaned is None:
+        return RepairedText(_repair_general(text), None, None)
+    if cleaned == encoded:
+        return RepairedText(normalized, encoded, marks)  # nothing changed: nothing to decode
+    if b"\xc2" in rest:  # the C1 controls and no-break spaces gone from the text go from marks
+        marks = _C1_BYTES.sub(b"", marks).replace(b"\xc2\xa0", b"")
+    return RepairedText(cleaned.decode("utf-8", "surrogatepass"), cleaned, marks)
 
 
 def _normalize_plain_whitespace(encoded: bytes, drop_c1: bool = False) -> Optional[str]:
     """The whitespace normalization of `_repair_general`, on UTF-8 bytes, for text whose only
     characters besides printable ones are line breaks, tabs and no-break spaces (and, with
     `drop_c1`, C1 controls, which are dropped first as `_repair_general` drops them); None
-    for any other text (controls, zero-width characters, rarer spaces and separators).
+    for any other text (controls, zero-width characters, rarer spaces and separators)."""
+    cleaned = _plain_whitespace(encoded, encoded.translate(None, _PLAIN_ASCII), drop_c1)
+    return None if cleaned is None else cleaned.decode("utf-8", "surrogatepass")
+
+
+def _plain_whitespace(encoded: bytes, rest: bytes, drop_c1: bool) -> Optional[bytes]:
+    """`_normalize_plain_whitespace` in UTF-8, given `rest`: the bytes of `encoded` that are no
+    printable ASCII, tab or line break (its non-ASCII characters and ASCII controls).
 
     Multi-byte searches cost about a nanosecond per byte each, so the text is searched for
     as few of them as possible: single bytes (memchr) first, then one split into lines.
     """
-    # What is left after deleting printable ASCII and ASCII line breaks and tabs: whole
-    # non-ASCII characters and ASCII controls. isprintable() is False for every control,
-    # format, separator and surrogate character, so this also proves there is nothing for
-    # _INVISIBLE to drop.
-    rest = encoded.translate(None, _PLAIN_ASCII)
+    # isprintable() is False for every control, format, separator and surrogate character,
+    # so a printable rest also proves there is nothing for _INVISIBLE to drop.
     if rest:
         if drop_c1 and _C1_BYTES.search(rest):
             encoded = _C1_BYTES.sub(b"", encoded)
@@ -397,7 +485,7 @@ def _normalize_plain_whitespace(encoded: bytes, drop_c1: bool = False) -> Option
     if b"" in lines:
         while b"\n\n\n" in encoded:
             encoded = encoded.replace(b"\n\n\n", b"\n\n")
-    return encoded.strip().decode("utf-8", "surrogatepass")
+    return encoded.strip()
 
 
 def _repair_general(text: str) -> str:

@@ -6,12 +6,16 @@ relative forms ("3 days ago", "30+ days ago", "Just posted") resolve against the
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from typing import Optional
 
 from dateutil import parser as dateutil_parser
 from dateutil.relativedelta import relativedelta
 
+# Date strings repeat across a feed ("30+ days ago", one day's timestamps): they are parsed
+# once per worker, through a cache that takes strings up to this length.
+_CACHED_TEXT_CHARS = 256
 # Postings older than this or further in the future are parse errors, not dates.
 _EARLIEST = dt.date(1990, 1, 1)
 _LATEST = dt.date(2100, 12, 31)
@@ -162,6 +166,14 @@ def parse_date(value: object, as_of: dt.date, day_first: bool = False) -> Option
         return _from_epoch(float(value)) if value > 0 else None
     if not isinstance(value, str):
         return None
+    if len(value) > _CACHED_TEXT_CHARS:  # no date, or padding: not worth a cache entry
+        return _parse_date_text.__wrapped__(value, as_of, day_first)
+    return _parse_date_text(value, as_of, day_first)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_date_text(value: str, as_of: dt.date, day_first: bool) -> Optional[dt.date]:
+    """parse_date of a string."""
     text = value.strip()
     if not text or len(text) > 200:
         return None
@@ -242,5 +254,7 @@ def _may_say_closed(text: str) -> bool:
     # The stems are ASCII and hold no "k": lowering the UTF-8 bytes (ASCII letters only) finds
     # them as str.lower would, at a fraction of its cost on text that is not all ASCII.
     lowered = text.encode("utf-8", "surrogatepass").lower()
-    return any(stem in lowered for stem in _CLOSED_STEM_BYTES) or any(
-        char in text for char in _CASE_FOLD_ODDITIES)
+    for stem in _CLOSED_STEM_BYTES:
+        if stem in lowered:
+            return True
+    return not text.isascii() and any(char in text for char in _CASE_FOLD_ODDITIES)

@@ -5,6 +5,7 @@ FULL_TIME; "CDD", "Fixed-term" -> TEMPORARY; "Contract", "Freelance" -> CONTRACT
 """
 from __future__ import annotations
 
+import functools
 import re
 from typing import Iterable, Optional, Union
 
@@ -64,12 +65,20 @@ def map_employment_type(raw: Union[str, Iterable, None]) -> Optional[str]:
     """
     best: Optional[str] = None
     for label in _labels(raw):
-        text = label.strip()
-        if not text or len(text) > 300:
-            continue
-        found = _EXACT.get(text.upper().replace("-", "_").replace(" ", "_"))
-        if found is None:
-            found = next((kind for kind, pattern in _RULES if pattern.search(text)), None)
+        # Labels repeat across a feed; the cache holds only short ones.
+        found = _label_type(label) if len(label) <= 400 else _label_type.__wrapped__(label)
         if found is not None and (best is None or _ORDER[found] < _ORDER[best]):
             best = found
     return best
+
+
+@functools.lru_cache(maxsize=1024)
+def _label_type(label: str) -> Optional[str]:
+    """The employment type one label names, or None."""
+    text = label.strip()
+    if not text or len(text) > 300:
+        return None
+    found = _EXACT.get(text.upper().replace("-", "_").replace(" ", "_"))
+    if found is None:
+        found = next((kind for kind, pattern in _RULES if pattern.search(text)), None)
+    return found

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Callable, Optional, Sequence
+from typing import Callable, Collection, Optional, Sequence
 
 from schemas.posting import RAW_FIELD_KEYS
 
@@ -228,9 +228,20 @@ def fields_for_header(header: Sequence[str]) -> Callable[[Sequence[str]], Option
         indexes_of_path.setdefault(normalize_key(name), []).append(index)
     single = [(path, indexes[0]) for path, indexes in indexes_of_path.items() if len(indexes) == 1]
     aliased = [(path, *_ALIAS_OF_PATH[path]) for path in indexes_of_path if path in _ALIAS_OF_PATH]
+    # Which known shape a record is depends on its keys only: for a CSV file, on its header.
+    adapter = _adapter_of(indexes_of_path)
+    may_be_banner = "legal" in indexes_of_path and "lastupdated" in indexes_of_path
+    if [index for _, index in single] == list(range(len(header))):
+        # Every column named, and named once: zip pairs paths and values in C.
+        paths = [path for path, _ in single]
+
+        def fields_of_every_column(row: Sequence[str]) -> Optional[dict]:
+            return _fields_of_flat(dict(zip(paths, row)), aliased, adapter, may_be_banner)
+        return fields_of_every_column
     if len(single) == len(indexes_of_path):
         def fields_of_row(row: Sequence[str]) -> Optional[dict]:
-            return _fields_of_flat({path: row[index] for path, index in single}, aliased)
+            return _fields_of_flat({path: row[index] for path, index in single}, aliased,
+                                   adapter, may_be_banner)
         return fields_of_row
 
     def fields_of_row_with_repeats(row: Sequence[str]) -> Optional[dict]:
@@ -239,14 +250,19 @@ def fields_for_header(header: Sequence[str]) -> Callable[[Sequence[str]], Option
         for path, indexes in indexes_of_path.items():
             values = [row[index] for index in indexes]
             flat[path] = next((value for value in values if _present(value)), values[-1])
-        return _fields_of_flat(flat, aliased)
+        return _fields_of_flat(flat, aliased, adapter, may_be_banner)
     return fields_of_row_with_repeats
 
 
-def _fields_of_flat(flat: dict, aliased: Optional[list] = None) -> Optional[dict]:
+def _fields_of_flat(flat: dict, aliased: Optional[list] = None,
+                    adapter: Optional[Callable[[dict], dict]] = None,
+                    may_be_banner: bool = True) -> Optional[dict]:
     """The fields of one flattened record; `aliased`, when known, lists (path, generic key,
-    rank) for the paths of `flat` that have an alias, in flat's order."""
-    if "legal" in flat and "lastupdated" in flat and not _present(flat.get("position")):
+    rank) for the paths of `flat` that have an alias, in flat's order, and `adapter` is
+    `_adapter_of(flat)` (the caller knows both from the keys alone). `may_be_banner` False
+    says flat has no "legal" or no "lastupdated" key."""
+    if may_be_banner and "legal" in flat and "lastupdated" in flat and \
+            not _present(flat.get("position")):
         return None
     if aliased is None:
         aliased = [(path, *_ALIAS_OF_PATH[path]) for path in flat if path in _ALIAS_OF_PATH]
@@ -262,11 +278,23 @@ def _fields_of_flat(flat: dict, aliased: Optional[list] = None) -> Optional[dict
         if rank < ranks.get(generic, _ALIAS_COUNT[generic]):
             fields[generic] = value
             ranks[generic] = rank
-    for matches, adapter in _ADAPTERS:
-        if matches(flat):
-            fields.update(adapter(flat))
-            break
+    if adapter is None:
+        adapter = _adapter_of(flat)
+    if adapter is not _no_adapter:
+        fields.update(adapter(flat))
     return {key: value for key, value in fields.items() if _present(value)}
+
+
+def _adapter_of(keys: Collection[str]) -> Callable[[dict], dict]:
+    """The adapter of the first known shape whose keys are among `keys`, or _no_adapter."""
+    for matches, adapter in _ADAPTERS:
+        if matches(keys):
+            return adapter
+    return _no_adapter
+
+
+def _no_adapter(flat: dict) -> dict:
+    return {}
 
 
 # ---------------------------------------------------------------------------------------------

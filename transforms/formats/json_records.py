@@ -15,7 +15,7 @@ from typing import Callable, Iterable, Iterator, Optional, Union
 from schemas.posting import MAX_RECORD_BYTES, RawRecord
 from schemas.rejects import EXCERPT_CHARS, Reject, make_reject
 from transforms.formats.fields import generic_fields
-from transforms.formats.pieces import pieces_of
+from transforms.formats.pieces import may_hold_nul, pieces_of
 
 # Record-level problems are parse rejects; "read" is for files (binary, too large, gzip).
 STAGE = "parse"
@@ -88,7 +88,7 @@ def parse_jsonl_pieces(
             yield make_reject(source_uri, index, STAGE, "record_too_large",
                               f"record {index} is over {MAX_RECORD_BYTES} bytes", stripped)
             continue
-        if "\x00" in stripped:
+        if may_hold_nul(pieces) and "\x00" in stripped:
             yield make_reject(source_uri, index, STAGE, "nul_bytes",
                               f"record {index} holds NUL bytes", stripped)
             continue
