@@ -16,6 +16,7 @@ RUNTIME_REQUIREMENTS = [
     "python-dateutil>=2.8,<3",
     "PyYAML>=6,<7",
     "numpy>=1.24,<3",
+    "zstandard>=0.18",  # also a dependency of apache-beam; imported by transforms/batching.py
 ]
 
 TEST_REQUIREMENTS = [

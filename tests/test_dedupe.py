@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import apache_beam as beam
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -14,7 +15,8 @@ from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
 from transforms.dedupe import (
-    BAND_BYTES, LSH_BANDS, LSH_ROWS, RULES, DedupeSignature, MemberKey, MinHasher, RemoveDuplicates, blocking_keys,
+    BAND_BYTES, LSH_BANDS, LSH_ROWS, RULES, DedupeSignature, MemberKey, MinHasher, RemoveDuplicates,
+    band_keys, blocking_keys,
     candidate_probability, cluster_block, decide_duplicates,
     companies_compatible, estimated_jaccard, fold_text, is_near_text_duplicate, leading_words,
     make_signature, normalize_company, normalize_title, normalize_url, places_compatible,
@@ -418,3 +420,104 @@ def test_all_share_earlier_band():
     assert all_share_earlier_band([copy, copy, copy], 0) is False
     assert all_share_earlier_band([copy, repost], 3) is False
     assert all_share_earlier_band([copy, repost], 4) is True
+
+
+def test_band_keys_are_the_band_number_and_its_slots():
+    minhash = signature(SCIENTIST).minhash
+    keys = band_keys(minhash)
+    assert [key[0] for key in keys] == list(range(LSH_BANDS))
+    assert keys[3] == b"\x03" + minhash[3 * BAND_BYTES:4 * BAND_BYTES]
+    assert [key for rule, key in blocking_keys(signature(SCIENTIST)) if rule == "near_text"] == [
+        f"{band}:{key[1:].hex()}" for band, key in enumerate(keys)]
+
+
+def test_block_entries_carry_what_each_block_reads():
+    from transforms.batching import unpack
+    from transforms.dedupe import _EmitBlockEntriesFn, _from_block_entry
+    emit = _EmitBlockEntriesFn(block_shards=1)
+    emit.setup()
+    emit.start_bundle()
+    assert list(emit.process(SCIENTIST)) == []  # batches leave full or at the bundle's end
+    [flushed] = list(emit.finish_bundle())
+    shard, packed = flushed.value
+    entries = unpack(packed)
+    expected = signature(SCIENTIST)
+    assert shard == 0
+    assert [entry[:2] for entry in entries[:3]] == [
+        (0, "621954600"), (1, "usajobs.gov/GetJob/ViewDetails/621954600"),
+        (2, "us army medical command|clinical laboratory scientist|US|US-WA|Tacoma")]
+    assert [entry[:2] for entry in entries[3:]] == [(3, key) for key in band_keys(expected.minhash)]
+    assert _from_block_entry(entries[0]) == DedupeSignature(
+        expected.member, None, "", "", (None, None, None), "", "unknown", None)
+    assert _from_block_entry(entries[3]) == expected._replace(url_key=None, place_key="")
+
+
+@pytest.mark.parametrize("left, right", [
+    ("spotify", "spotify technology"), ("us army medical command", ""), ("acme", "globex"),
+    ("bank of america", "bank of ireland"), ("ministere de l interieur", "ministere"),
+])
+def test_companies_table_agrees_with_companies_compatible(left, right):
+    from transforms.dedupe import _companies_table
+    companies = [left, right, "us army medical command", "army"]
+    table = _companies_table(companies)
+    assert table.tolist() == [[companies_compatible(a, b) for b in companies] for a in companies]
+    assert table[0, 1] == companies_compatible(left, right)
+
+
+def scientist_copy(posting_id, **changes):
+    return {**SCIENTIST, "posting_id": posting_id, "url": None, **changes}
+
+
+# One announcement reposted nine ways: 36 candidate pairs, so the block is decided with
+# array operations. The copies for another employer, another city or 50 days later are
+# other jobs; a senior and a lead copy each agree with the unknown-level original; the
+# retitled copy shares 4 of 5 title words and its text is identical (Jaccard 1.0 >= 0.9).
+REPOSTED_BLOCK = [
+    SCIENTIST, LEAD,
+    scientist_copy("globex", company="Globex Corporation"),
+    scientist_copy("globex-repost", company="Globex", posted_date=dt.date(2021, 11, 20)),
+    scientist_copy("seattle", city="Seattle"),
+    scientist_copy("january", posted_date=dt.date(2022, 1, 5)),
+    scientist_copy("senior", seniority="senior"),
+    scientist_copy("lead", seniority="lead"),
+    scientist_copy("retitled", title="Clinical Laboratory Scientist II"),
+]
+
+
+@pytest.mark.parametrize("few_pairs", [24, 1000])  # as arrays, and pair by pair
+def test_a_big_near_text_block_links_the_same_reposts_either_way(monkeypatch, few_pairs):
+    import transforms.dedupe
+    monkeypatch.setattr(transforms.dedupe, "FEW_PAIRS", few_pairs)
+    members = {row["posting_id"]: signature(row).member for row in REPOSTED_BLOCK}
+    original, globex = members["621954600"], members["globex"]
+    assert cluster_block("near_text", [signature(row) for row in REPOSTED_BLOCK]) == sorted([
+        (original, original), (members["lead"], original), (members["retitled"], original),
+        (members["senior"], original), (globex, globex), (members["globex-repost"], globex)])
+
+
+def test_pair_checks_as_arrays_agree_with_texts_agree():
+    # The board's copy (no employer) bridges the original and the Globex copies.
+    from transforms.dedupe import _text_candidates, _texts_agree_pairwise, texts_agree
+    ordered = sorted((signature(row) for row in [*REPOSTED_BLOCK, SCIENTIST_ON_BOARD]),
+                     key=lambda s: s.member)
+    left, right, jaccard = _text_candidates([s.minhash for s in ordered], 0.8, None)
+    assert len(left) == 43  # of 45: LEAD's text is under 0.8 from the board's and retitled's
+    agree = _texts_agree_pairwise(ordered, left, right, jaccard, 0.8, 30)
+    assert agree.tolist() == [
+        texts_agree(ordered[i], ordered[j], pair_jaccard, 0.8, 30)
+        for i, j, pair_jaccard in zip(left.tolist(), right.tolist(), jaccard.tolist())]
+    posting_ids = [s.member.posting_id for s in ordered]
+    assert [(posting_ids[i], posting_ids[j]) for i, j in zip(left[agree], right[agree])] == [
+        ("621954600", "lead"), ("621954600", "retitled"), ("621954600", "senior"),
+        ("621954600", "jb-88213"), ("globex", "jb-88213"), ("globex", "globex-repost"),
+        ("lead", "retitled"), ("lead", "jb-88213"), ("retitled", "senior"),
+        ("senior", "jb-88213"), ("jb-88213", "globex-repost")]
+
+
+def test_smallest_connected_follows_chains_in_any_order():
+    from transforms.dedupe import _neighbor_pairs, _smallest_connected
+    left, right = np.array([3, 2, 0, 1, 6]), np.array([4, 3, 1, 2, 5])
+    assert _smallest_connected(8, left, right).tolist() == [0, 0, 0, 0, 0, 5, 5, 7]
+    left, right = _neighbor_pairs(250)  # a block too big for all pairs
+    assert len(left) == 250 * 20 - sum(range(1, 21))
+    assert set((right - left).tolist()) == set(range(1, 21))

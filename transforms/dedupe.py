@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import pickle
 import re
 import sys
 import unicodedata
 import zlib
+from collections import defaultdict
 from typing import Iterable, NamedTuple, Optional
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -31,7 +33,7 @@ import numpy as np
 from apache_beam.metrics import Metrics
 from apache_beam.transforms.window import GlobalWindows
 
-from transforms.batching import BatchInBundleFn, KeyedBatches, pack, unpack, unpack_all
+from transforms.batching import BatchInBundleFn, KeyedBatches, pack, unpack
 
 POSTINGS_TAG = "postings"
 DUPLICATES_TAG = "duplicates"
@@ -80,6 +82,9 @@ MINHASH_SEED = 20251125
 MAX_URL_BLOCK = 1000
 MAX_PAIRWISE_BLOCK = 200
 NEIGHBOR_WINDOW = 20
+# A near_text block checks up to this many candidate pairs one by one, where setting up arrays
+# would cost more; beyond, as arrays (35 copies of one text in a block make 595 pairs).
+FEW_PAIRS = 24
 
 _GRAM_MIX = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit constant: mixes word order into the gram
 _HEAD_CHARS_PER_WORD = 8  # a head this long holds MAX_SHINGLE_WORDS words in most texts
@@ -179,6 +184,7 @@ def places_compatible(left: tuple, right: tuple) -> bool:
     return all(a is None or b is None or a == b for a, b in zip(left, right))
 
 
+@functools.lru_cache(maxsize=16384)  # a record read twice, a job refreshed on its board
 def normalize_url(url: Optional[str]) -> Optional[str]:
     """Host + path + non-tracking query, scheme and 'www.' dropped; None for a site root,
     which identifies a careers page rather than one job."""
@@ -315,8 +321,8 @@ def make_signature(posting: dict, hasher: MinHasher) -> DedupeSignature:
     )
 
 
-def blocking_keys(signature: DedupeSignature) -> list[tuple[str, str]]:
-    """(rule, block key) pairs: postings sharing a key are compared, nothing else is.
+def exact_keys(signature: DedupeSignature) -> list[tuple[str, str]]:
+    """(rule, block key) pairs of the exact rules: postings sharing a key are compared.
 
     same_job needs a company: a title alone ('Software Engineer') matches across employers."""
     keys = [("exact_id", signature.member.posting_id)]
@@ -325,10 +331,25 @@ def blocking_keys(signature: DedupeSignature) -> list[tuple[str, str]]:
     if signature.company_key and signature.title_key:
         keys.append(("same_job",
                      f"{signature.company_key}|{signature.title_key}|{signature.place_key}"))
+    return keys
+
+
+_BAND_NUMBERS = [bytes((band,)) for band in range(LSH_BANDS)]
+
+
+def band_keys(minhash: bytes) -> list[bytes]:
+    """The near_text block keys of a MinHash signature, one per LSH band: the band number
+    (one byte), then the band's LSH_ROWS slots. Postings sharing one are compared by text."""
+    return [number + minhash[band * BAND_BYTES:(band + 1) * BAND_BYTES]
+            for band, number in enumerate(_BAND_NUMBERS)]
+
+
+def blocking_keys(signature: DedupeSignature) -> list[tuple[str, str]]:
+    """(rule, block key) pairs, band keys spelled "band:slots in hex": postings sharing a key
+    are compared, nothing else is."""
+    keys = exact_keys(signature)
     if signature.minhash is not None:
-        for band in range(LSH_BANDS):
-            chunk = signature.minhash[band * BAND_BYTES:(band + 1) * BAND_BYTES]
-            keys.append(("near_text", f"{band}:{chunk.hex()}"))
+        keys += [("near_text", f"{key[0]}:{key[1:].hex()}") for key in band_keys(signature.minhash)]
     return keys
 
 
@@ -372,6 +393,11 @@ def companies_compatible(left: str, right: str) -> bool:
     return left_words <= right_words or right_words <= left_words
 
 
+def seniorities_compatible(left: str, right: str) -> bool:
+    """An unknown level agrees with any; known levels must be equal."""
+    return "unknown" in (left, right) or left == right
+
+
 def title_overlap(left: str, right: str) -> float:
     left_words, right_words = set(left.split()), set(right.split())
     if not left_words or not right_words:
@@ -401,9 +427,8 @@ def texts_agree(left: DedupeSignature, right: DedupeSignature, jaccard: float,
         return False
     if jaccard < needed:
         return False
-    if "unknown" not in (left.seniority, right.seniority) and left.seniority != right.seniority:
-        return False
-    return (companies_compatible(left.company_key, right.company_key)
+    return (seniorities_compatible(left.seniority, right.seniority)
+            and companies_compatible(left.company_key, right.company_key)
             and places_compatible(left.place, right.place)
             and dates_within(left.member, right.member, window_days))
 
@@ -437,47 +462,165 @@ def all_share_earlier_band(minhashes: list, band: Optional[int]) -> bool:
         for start in range(0, band * BAND_BYTES, BAND_BYTES))
 
 
-def _near_text_edges(ordered: list[DedupeSignature], threshold: float, window_days: int,
-                     linked: Optional["_ClusterForest"], band: Optional[int]):
+def _near_text_links(ordered: list[DedupeSignature], threshold: float, window_days: int,
+                     linked: Optional["_ClusterForest"], band: Optional[int]) -> list:
+    """cluster_block for a near_text block. The pair checks of texts_agree run on arrays of
+    candidate pairs, each value comparison once per distinct pair of values (the copies of
+    one text share a block, and differ in few companies, titles and places)."""
     if all_share_earlier_band([s.minhash for s in ordered], band):
-        return
+        return []
     if linked is not None and len({linked.find(s.member) for s in ordered}) == 1:
-        return  # already one cluster
-    slots = np.stack([np.frombuffer(s.minhash, SLOT_DTYPE) for s in ordered])
-    for i, j, jaccard in _text_candidates(slots, threshold, band):
-        left, right = ordered[i], ordered[j]
-        if linked is not None and linked.find(left.member) == linked.find(right.member):
-            continue  # already one cluster: another edge would change nothing
-        if texts_agree(left, right, jaccard, threshold, window_days):
-            if linked is not None:
-                linked.union(left.member, right.member)
-            yield left.member, right.member
-
-
-def _text_candidates(slots: np.ndarray, threshold: float, band: Optional[int]):
-    """(i, j, estimated Jaccard) of the pairs of a near_text block worth checking: similar
-    enough, and sharing no earlier band (that band's block compares them). All pairs of a
-    block are sized with a few array operations; a block too big for all pairs (boilerplate
-    texts) compares each member with its NEIGHBOR_WINDOW next ones in member order."""
-    count = len(slots)
-    if count > MAX_PAIRWISE_BLOCK:
-        pairs = [(i, j) for i in range(count)
-                 for j in range(i + 1, min(count, i + 1 + NEIGHBOR_WINDOW))]
-        left, right = (np.array(side) for side in zip(*pairs))
-        equal = slots[left] == slots[right]  # (pairs, slots)
-    elif count == 2:
-        left, right = np.array([0]), np.array([1])
-        equal = (slots[0] == slots[1])[None, :]
+        return []  # already one cluster
+    left, right, jaccard = _text_candidates([s.minhash for s in ordered], threshold, band)
+    if len(left) <= FEW_PAIRS:
+        links = _forest_links(
+            (ordered[i].member, ordered[j].member)
+            for i, j, pair_jaccard in zip(left.tolist(), right.tolist(), jaccard.tolist())
+            if texts_agree(ordered[i], ordered[j], pair_jaccard, threshold, window_days))
     else:
-        left, right = np.triu_indices(count, k=1)
-        equal = (slots[:, None, :] == slots[None, :, :])[left, right]
+        agree = _texts_agree_pairwise(ordered, left, right, jaccard, threshold, window_days)
+        labels = _smallest_connected(len(ordered), left[agree], right[agree])
+        in_cluster = np.bincount(labels)[labels] > 1
+        links = [(ordered[member].member, ordered[root].member)
+                 for member, root in enumerate(labels.tolist()) if in_cluster[member]]
+    if linked is not None:
+        for member, root in links:
+            linked.union(member, root)
+    return links
+
+
+@functools.lru_cache(maxsize=64)
+def _all_pairs(count: int) -> tuple[np.ndarray, np.ndarray]:
+    left, right = np.triu_indices(count, k=1)
+    left.flags.writeable = right.flags.writeable = False  # shared by every block this size
+    return left, right
+
+
+def _neighbor_pairs(count: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each member with its NEIGHBOR_WINDOW next ones in member order."""
+    offsets = np.arange(1, min(NEIGHBOR_WINDOW, count - 1) + 1)
+    left = np.concatenate([np.arange(count - offset) for offset in offsets.tolist()])
+    return left, left + np.repeat(offsets, count - offsets)
+
+
+def _text_candidates(minhashes: list, threshold: float, band: Optional[int]):
+    """(left, right, estimated Jaccard) arrays of the pairs of a near_text block worth
+    checking: similar enough, and sharing no earlier band (that band's block compares them).
+    A block too big for all pairs (boilerplate texts) compares each member with its
+    NEIGHBOR_WINDOW next ones in member order."""
+    count = len(minhashes)
+    left, right = _all_pairs(count) if count <= MAX_PAIRWISE_BLOCK else _neighbor_pairs(count)
+    if not band and len(set(minhashes)) == 1:
+        return left, right, np.ones(len(left))  # copies of one text: every slot agrees
+    slots = np.frombuffer(b"".join(minhashes), SLOT_DTYPE).reshape(count, -1)
+    equal = slots[left] == slots[right]  # (pairs, slots)
     jaccard = equal.sum(axis=1) / slots.shape[1]
     keep = jaccard >= threshold
     if band:
         earlier = equal[:, :band * LSH_ROWS].reshape(len(equal), band, LSH_ROWS)
         keep &= ~earlier.all(axis=2).any(axis=1)
-    for index in np.flatnonzero(keep):
-        yield int(left[index]), int(right[index]), float(jaccard[index])
+    return left[keep], right[keep], jaccard[keep]
+
+
+_NEVER = 2.0  # a needed Jaccard no pair reaches
+
+
+def _texts_agree_pairwise(ordered: list[DedupeSignature], left: np.ndarray, right: np.ndarray,
+                          jaccard: np.ndarray, threshold: float, window_days: int) -> np.ndarray:
+    """texts_agree for each candidate pair (ordered[left[p]], ordered[right[p]])."""
+    titles = [s.title_key for s in ordered]
+    title_codes, distinct_titles = _value_codes(titles)
+    if len(distinct_titles) == 1:
+        agree = jaccard >= threshold
+    else:
+        same_title = title_codes[left] == title_codes[right]
+        retitled = _pairwise(titles, left, right, ~same_title,
+                             lambda a, b: title_overlap(a, b) >= TITLE_OVERLAP)
+        agree = jaccard >= np.where(same_title, threshold, np.where(
+            retitled, max(threshold, NEAR_TEXT_RETITLED_THRESHOLD), _NEVER))
+    dated = [s.member.date_ordinal for s in ordered if s.member.date_ordinal != _UNDATED_ORDINAL]
+    if dated and max(dated) - min(dated) > window_days:
+        dates = np.array([s.member.date_ordinal for s in ordered])
+        left_dates, right_dates = dates[left], dates[right]
+        agree &= ((np.abs(left_dates - right_dates) <= window_days)
+                  | (left_dates == _UNDATED_ORDINAL) | (right_dates == _UNDATED_ORDINAL))
+    for values, compatible, table_of in (
+            ([s.seniority for s in ordered], seniorities_compatible, None),
+            ([s.place for s in ordered], places_compatible, None),
+            ([s.company_key for s in ordered], companies_compatible, _companies_table)):
+        agree &= _pairwise(values, left, right, agree, compatible, table_of)
+    return agree
+
+
+def _value_codes(values: list) -> tuple[np.ndarray, list]:
+    """values as indexes into the list of their distinct values, and that list."""
+    first: dict = {}
+    codes = [first.setdefault(value, len(first)) for value in values]
+    return np.array(codes), list(first)
+
+
+def _pairwise(values: list, left: np.ndarray, right: np.ndarray, pending: np.ndarray,
+              compatible, table_of=None) -> np.ndarray:
+    """compatible(values[left[p]], values[right[p]]) for the pending pairs, evaluated once
+    per distinct pair of values (or for all of them at once by table_of(distinct values),
+    when given and small enough); True for the other pairs and for equal values."""
+    codes, distinct = _value_codes(values)
+    if len(distinct) == 1:
+        return np.ones(len(left), bool)
+    left_codes, right_codes = codes[left], codes[right]
+    pending = pending & (left_codes != right_codes)
+    if not pending.any():
+        return np.ones(len(left), bool)
+    table = table_of(distinct) if table_of else None
+    if table is not None:
+        return table[left_codes, right_codes]
+    width = len(distinct)
+    value_pairs, pair_of = np.unique(left_codes[pending] * width + right_codes[pending],
+                                     return_inverse=True)
+    verdicts = np.array([compatible(distinct[pair // width], distinct[pair % width])
+                         for pair in value_pairs.tolist()], bool)
+    result = np.ones(len(left), bool)
+    result[pending] = verdicts[pair_of]
+    return result
+
+
+_MAX_TABLE_CELLS = 1 << 22  # bounds the companies x companies x word bitmaps array
+
+
+def _companies_table(companies: list) -> Optional[np.ndarray]:
+    """companies_compatible for every pair of these distinct company keys, from one bitmap of
+    words per company (a block can hold one text reposted by dozens of employers); None when
+    the pairs' array would be too big."""
+    vocabulary: dict = {}
+    bitmaps = []
+    for company in companies:
+        bitmap = 0
+        for word in company.split():
+            bitmap |= 1 << vocabulary.setdefault(word, len(vocabulary))
+        bitmaps.append(bitmap)
+    width = len(vocabulary) // 64 + 1  # 64-bit words per bitmap
+    if len(companies) ** 2 * width > _MAX_TABLE_CELLS:
+        return None
+    words = np.frombuffer(b"".join(bitmap.to_bytes(width * 8, "little") for bitmap in bitmaps),
+                          "<u8").reshape(len(companies), width)
+    has_other_word = (words[:, None, :] & ~words[None, :, :]).any(axis=2)  # [a, b]: a ⊄ b
+    return ~has_other_word | ~has_other_word.T
+
+
+def _smallest_connected(count: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """For each of `count` nodes linked by the edges (left[e], right[e]), the smallest node
+    of its connected component: labels only decrease, a label is always a node of the same
+    component, and labels[labels] jumps along chains."""
+    labels = np.arange(count)
+    while True:
+        lower = np.minimum(labels[left], labels[right])
+        updated = labels.copy()
+        np.minimum.at(updated, left, lower)
+        np.minimum.at(updated, right, lower)
+        updated = updated[updated]
+        if np.array_equal(updated, labels):
+            return labels
+        labels = updated
 
 
 def cluster_block(rule: str, signatures: Iterable[DedupeSignature],
@@ -489,27 +632,30 @@ def cluster_block(rule: str, signatures: Iterable[DedupeSignature],
     root included (mapped to itself). Root = smallest MemberKey: earliest posted, lowest id.
 
     A record listed twice in a block (same file read twice) counts once. `linked`, when
-    given, holds the clusters other blocks already found: near_text pairs in one of them are
-    not compared again (a repost shares most of its twelve LSH bands), and the pairs this
-    block links are added to it. `band`, for a near_text block, skips the pairs that share an
-    earlier band: each pair of similar texts is compared once, not in each band it shares
-    (in a block too big for all pairs, the neighbour window of the earlier band decides)."""
+    given, holds the clusters other blocks already found: a near_text block whose members
+    are all in one of them is not compared again (a repost shares most of its twelve LSH
+    bands), and the clusters this block finds are added to it. `band`, for a near_text block,
+    skips the pairs that share an earlier band: each pair of similar texts is compared once,
+    not in each band it shares (in a block too big for all pairs, the neighbour window of the
+    earlier band decides)."""
     ordered = sorted({s.member: s for s in signatures}.values(), key=lambda s: s.member)
     if len(ordered) < 2:
         return []
-    forest = _ClusterForest()
+    if rule == "near_text":
+        return _near_text_links(ordered, threshold, window_days, linked, band)
     if rule == "exact_id" or (rule == "exact_url" and len(ordered) <= MAX_URL_BLOCK):
-        edges = ((ordered[0].member, s.member) for s in ordered[1:])
-    elif rule == "same_job":
-        edges = _same_job_edges(ordered, window_days)
-    elif rule == "near_text":
-        edges = _near_text_edges(ordered, threshold, window_days, linked, band)
-    else:
-        edges = ()
+        return _forest_links((ordered[0].member, s.member) for s in ordered[1:])
+    if rule == "same_job":
+        return _forest_links(_same_job_edges(ordered, window_days))
+    return []
+
+
+def _forest_links(edges: Iterable[tuple]) -> list[tuple[MemberKey, MemberKey]]:
+    """(member, root) for every member the edges touch, sorted; root = smallest member."""
+    forest = _ClusterForest()
     for left, right in edges:
         forest.union(left, right)
-    roots = {member: forest.find(member) for member in forest.members()}
-    return sorted((member, root) for member, root in roots.items())
+    return sorted((member, forest.find(member)) for member in forest.members())
 
 
 def duplicate_record(member: tuple, kept: tuple, rule: str) -> dict:
@@ -570,26 +716,33 @@ BLOCK_BATCH = 1000  # block entries per shuffled element
 ROW_BATCH = 500  # rows per element while they wait for the duplicate decisions
 
 
-def _text_entry(signature: DedupeSignature) -> tuple:
-    """What a near_text block reads of a signature, as plain tuples (the block entries are
-    most of what the dedupe shuffle carries: twelve of them per posting)."""
-    return (tuple(signature.member), signature.company_key, signature.title_key,
-            signature.place, signature.seniority, signature.minhash)
+_RANKS = {rule: rank for rank, rule in enumerate(RULES)}
+_NEAR_TEXT_RANK = _RANKS["near_text"]
 
 
-def _from_entry(entry: tuple) -> DedupeSignature:
-    """A signature back from a block entry: the member alone for the exact and same_job
-    blocks, which decide by id and date only; the near_text fields for text blocks."""
-    member = MemberKey(*entry[0])
-    if len(entry) == 1:
-        return DedupeSignature(member, None, "", "", (None, None, None), "", "unknown", None)
-    _, company_key, title_key, place, seniority, minhash = entry
-    return DedupeSignature(member, None, company_key, title_key, place, "", seniority, minhash)
+def _text_payload(signature: DedupeSignature) -> bytes:
+    """What a near_text block reads of a signature besides the MinHash, pickled once per
+    posting: its twelve band entries share it, and a block decodes it only when it compares
+    texts (most band blocks have one member, or hold copies settled by an earlier band)."""
+    return pickle.dumps((tuple(signature.member), signature.company_key, signature.title_key,
+                         signature.place, signature.seniority), pickle.HIGHEST_PROTOCOL)
+
+
+def _from_block_entry(entry: tuple) -> DedupeSignature:
+    """A signature back from a block entry: (rank, key, member) for the exact and same_job
+    blocks, which decide by id and date only; (rank, key, text payload, MinHash) for text."""
+    if len(entry) == 3:
+        return DedupeSignature(MemberKey(*entry[2]), None, "", "", (None, None, None), "",
+                               "unknown", None)
+    member, company_key, title_key, place, seniority = pickle.loads(entry[2])
+    return DedupeSignature(MemberKey(*member), None, company_key, title_key, place, "",
+                           seniority, entry[3])
 
 
 class _EmitBlockEntriesFn(beam.DoFn):
-    """Posting -> its blocking entries (rule rank, block key, entry), batched per group of
-    blocks: near_text blocks get what the text comparison reads, the others the member key."""
+    """Posting -> its block entries, batched per group of blocks: (rule rank, block key,
+    member) for the exact and same_job blocks, (rank, band key, text payload, MinHash) for the
+    near_text ones."""
 
     def __init__(self, block_shards: int):
         self._block_shards = block_shards
@@ -602,13 +755,16 @@ class _EmitBlockEntriesFn(beam.DoFn):
 
     def process(self, posting):
         signature = make_signature(posting, self._hasher)
-        text_entry = _text_entry(signature)
-        member_entry = text_entry[:1]
         shards = self._block_shards
-        entries = (
-            (zlib.crc32(key.encode("utf-8", "surrogatepass")) % shards,
-             (RULES.index(rule), key, text_entry if rule == "near_text" else member_entry))
-            for rule, key in blocking_keys(signature))
+        member = tuple(signature.member)
+        entries = [(zlib.crc32(key.encode("utf-8", "surrogatepass")) % shards,
+                    (_RANKS[rule], key, member))
+                   for rule, key in exact_keys(signature)]
+        minhash = signature.minhash
+        if minhash is not None:
+            payload = _text_payload(signature)
+            entries += [(zlib.crc32(key) % shards, (_NEAR_TEXT_RANK, key, payload, minhash))
+                        for key in band_keys(minhash)]
         for shard, batch in self._batches.add_all(entries):
             yield shard, pack(batch, compress=True)
 
@@ -629,35 +785,40 @@ class _ClusterShardFn(beam.DoFn):
 
     def process(self, shard_batches):
         _, packed_batches = shard_batches
-        blocks: dict = {}
-        for rank, key, signature in unpack_all(packed_batches):
-            blocks.setdefault((rank, key), []).append(signature)
+        blocks_by_rank = [defaultdict(list) for _ in RULES]
+        for packed in packed_batches:
+            for entry in unpack(packed):
+                blocks_by_rank[entry[0]][entry[1]].append(entry)
         links, repeated = [], []
         linked = _ClusterForest()
         # near_text last: pairs the exact rules already tied are not compared by text.
-        for (rank, key), entries in sorted(blocks.items(), key=lambda block: block[0][0]):
-            if len(entries) < 2:
-                continue
-            rule = RULES[rank]
-            if (rule == "exact_url" and len(entries) > MAX_URL_BLOCK) or (
-                    rule == "near_text" and len(entries) > MAX_PAIRWISE_BLOCK):
-                self._oversized.inc()
-            band = int(key.split(":", 1)[0]) if rule == "near_text" else None
-            if band and all_share_earlier_band([entry[-1] for entry in entries], band):
-                continue  # before decoding the entries: most band blocks of copies end here
-            signatures = [_from_entry(entry) for entry in entries]
-            if rule == "exact_id":
-                # Every record is in its id's block, so copies of one record meet here.
-                copies: dict = {}
-                for signature in signatures:
-                    copies[signature.member] = copies.get(signature.member, 0) + 1
-                repeated.extend((tuple(member), count) for member, count in copies.items()
-                                if count > 1)
-            for member, root in cluster_block(rule, signatures, self._window_days,
-                                              self._threshold, linked, band):
-                if rule != "near_text":
-                    linked.union(member, root)
-                links.append((tuple(member), tuple(root), rank))
+        for rank, (rule, blocks) in enumerate(zip(RULES, blocks_by_rank)):
+            for key, entries in blocks.items():
+                if len(entries) < 2:
+                    continue
+                if (rule == "exact_url" and len(entries) > MAX_URL_BLOCK) or (
+                        rule == "near_text" and len(entries) > MAX_PAIRWISE_BLOCK):
+                    self._oversized.inc()
+                band = key[0] if rule == "near_text" else None
+                if band:
+                    # Before decoding the entries: most band blocks of copies end here (copies
+                    # of one text, equal MinHashes, share band 0 too).
+                    minhashes = [entry[3] for entry in entries]
+                    if len(set(minhashes)) == 1 or all_share_earlier_band(minhashes, band):
+                        continue
+                signatures = [_from_block_entry(entry) for entry in entries]
+                if rule == "exact_id":
+                    # Every record is in its id's block, so copies of one record meet here.
+                    copies: dict = {}
+                    for signature in signatures:
+                        copies[signature.member] = copies.get(signature.member, 0) + 1
+                    repeated.extend((tuple(member), count) for member, count in copies.items()
+                                    if count > 1)
+                for member, root in cluster_block(rule, signatures, self._window_days,
+                                                  self._threshold, linked, band):
+                    if rule != "near_text":
+                        linked.union(member, root)
+                    links.append((tuple(member), tuple(root), rank))
         if links or repeated:
             yield links, repeated
 
