@@ -80,14 +80,17 @@ class KeyedBatches:
 
 class BatchInBundleFn(beam.DoFn):
     """Elements -> packed lists of at most max_size of them, in arrival order; with `key_of`,
-    (key_of(element), packed list) per key. `transform` is applied to each element first."""
+    (key_of(element), packed list) per key. `transform` is applied to each element first;
+    `encode` turns a full list into the bytes that cross (default: `pack`)."""
 
     def __init__(self, max_size: int, transform: Optional[Callable] = None,
-                 key_of: Optional[Callable] = None):
+                 key_of: Optional[Callable] = None,
+                 encode: Callable[[list], bytes] = pack):
         KeyedBatches(max_size)  # a bad size fails when the graph is built, not on a worker
         self._max_size = max_size
         self._transform = transform
         self._key_of = key_of
+        self._encode = encode
 
     def start_bundle(self):
         self._batches = KeyedBatches(self._max_size)
@@ -103,4 +106,5 @@ class BatchInBundleFn(beam.DoFn):
             yield GlobalWindows.windowed_value(self._output(key, batch))
 
     def _output(self, key, batch: list):
-        return (key, pack(batch)) if self._key_of else pack(batch)
+        encoded = self._encode(batch)
+        return (key, encoded) if self._key_of else encoded

@@ -24,7 +24,7 @@ from apache_beam.transforms.window import GlobalWindows
 
 from schemas.outputs import POSTINGS_SCHEMA, SKILL_DEMAND_SCHEMA, posting_output_row
 from schemas.rejects import Reject
-from transforms.batching import BatchInBundleFn, KeyedBatches, unpack_all
+from transforms.batching import BatchInBundleFn, unpack_all
 from transforms.report import REPORT_LEVELS, render_report
 from transforms.skills import get_extractor
 from transforms.taxonomy_loader import taxonomy_summary
@@ -143,32 +143,10 @@ class WriteSortedShards(beam.PTransform):
         )
 
 
-class _RecordBatchesFn(beam.DoFn):
-    """Rows -> (shard, Arrow record batch in IPC form) of up to max_size rows per shard and
-    bundle: the rows are converted to columns once, where they are made, and the writer
-    reads them back without decoding a Python object per value."""
-
-    def __init__(self, max_size: int, schema: pa.Schema, key_of: Callable[[dict], int]):
-        KeyedBatches(max_size)  # a bad size fails when the graph is built, not on a worker
-        self._max_size = max_size
-        self._schema = schema
-        self._key_of = key_of
-
-    def start_bundle(self):
-        self._batches = KeyedBatches(self._max_size)
-
-    def process(self, row):
-        shard = self._key_of(row)
-        full = self._batches.add(shard, row)
-        if full is not None:
-            yield shard, self._encode(full)
-
-    def finish_bundle(self):
-        for shard, rows in self._batches.drain():
-            yield GlobalWindows.windowed_value((shard, self._encode(rows)))
-
-    def _encode(self, rows: list) -> bytes:
-        return pa.RecordBatch.from_pylist(rows, schema=self._schema).serialize().to_pybytes()
+def record_batch_bytes(rows: list, schema: pa.Schema) -> bytes:
+    """Rows as one Arrow record batch in IPC form: converted to columns once, where they are
+    made; the writer reads them back without decoding a Python object per value."""
+    return pa.RecordBatch.from_pylist(rows, schema=schema).serialize().to_pybytes()
 
 
 def sorted_table(table: pa.Table, sort_columns: Sequence[str]) -> pa.Table:
@@ -205,8 +183,8 @@ class WriteSortedParquetShards(WriteSortedShards):
         self._sort_columns = tuple(sort_columns)
 
     def batch_rows(self) -> beam.DoFn:
-        return _RecordBatchesFn(WRITE_BATCH, self._schema,
-                                _shard_key(self._sort_key, self._num_shards))
+        return BatchInBundleFn(WRITE_BATCH, key_of=_shard_key(self._sort_key, self._num_shards),
+                               encode=functools.partial(record_batch_bytes, schema=self._schema))
 
     def write_shard(self) -> Callable[[str, list], None]:
         return functools.partial(_write_sorted_record_batches, schema=self._schema,

@@ -255,10 +255,15 @@ def _marker_positions(text: str, repaired: Optional[RepairedText] = None) -> lis
         return _plain_marker_positions(text, repaired)
     capitals = text.encode("utf-8", "surrogatepass").translate(None, _ALL_BUT_CAPITALS)
     ascii_text = text.isascii()
+    return _first_positions(text, [
+        marker for marker, code, symbol in _MARKER_SCANS
+        if not ((code is not None and code not in capitals) or (symbol and ascii_text))])
+
+
+def _first_positions(text: str, markers: list) -> list[int]:
+    """Where the markers occur, in the order tried (the search stops at a count)."""
     positions: set[int] = set()
-    for marker, code, symbol in _MARKER_SCANS:
-        if (code is not None and code not in capitals) or (symbol and ascii_text):
-            continue
+    for marker in markers:
         found = text.find(marker)
         while found != -1 and len(positions) < MAX_CANDIDATES * 4:
             positions.add(found)
@@ -282,15 +287,8 @@ def _plain_marker_positions(text: str, repaired: RepairedText) -> list[int]:
     present.update(marker for marker, literal in _WORD_MARKERS if literal.search(utf8))
     if not present:
         return []
-    positions: set[int] = set()
-    for marker in _MARKERS:  # in the order of _marker_positions, which stops at a count
-        if marker not in present:
-            continue
-        found = text.find(marker)
-        while found != -1 and len(positions) < MAX_CANDIDATES * 4:
-            positions.add(found)
-            found = text.find(marker, found + 1)
-    return sorted(positions)[:MAX_CANDIDATES]
+    # In the order of _marker_positions, which stops at a count.
+    return _first_positions(text, [marker for marker in _MARKERS if marker in present])
 
 
 def parse_salary_text(text: Optional[str], country: Optional[str] = None,
