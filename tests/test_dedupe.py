@@ -17,7 +17,8 @@ from apache_beam.testing.util import assert_that, equal_to
 from transforms.dedupe import (
     BAND_BYTES, LSH_BANDS, LSH_ROWS, RULES, DedupeSignature, MemberKey, MinHasher, RemoveDuplicates,
     band_keys, blocking_keys,
-    candidate_probability, cluster_block, decide_duplicates,
+    DuplicateDecisions, apply_decisions, candidate_probability, cluster_block,
+    decide_duplicates, decisions_by_group, member_group,
     companies_compatible, estimated_jaccard, fold_text, is_near_text_duplicate, leading_words,
     make_signature, normalize_company, normalize_title, normalize_url, places_compatible,
     share_earlier_band, shingles,
@@ -371,6 +372,31 @@ def test_decide_duplicates_counts_every_copy_of_a_removed_record():
     assert decisions.removed == {b: (a, "same_job")}
     assert decisions.collapsed == {a: ["b", "b", "b"]}
     assert decisions.repeated == {b: 3}
+
+
+def test_decisions_applied_per_group_keep_one_of_each_and_count_every_copy():
+    def row(posting_id, day, uri="feed/a.jsonl", record=0):
+        return {"posting_id": posting_id, "posted_date": dt.date(2025, 11, day),
+                "source_uri": uri, "source_record": record, "title": "Data Engineer"}
+    kept, reposted = row("gh-1", 3, record=1), row("lever-9", 5, "feed/b.json", 4)
+    read_twice, alone = row("gh-2", 7, record=2), row("gh-3", 8, record=3)
+    kept_key, reposted_key, twice_key = (
+        tuple(MemberKey(r["posted_date"].toordinal(), r["posting_id"], r["source_uri"],
+                        r["source_record"])) for r in (kept, reposted, read_twice))
+    decisions = DuplicateDecisions({reposted_key: (kept_key, "near_text")},
+                                   {kept_key: ["lever-9"]}, {twice_key: 2})
+    groups = decisions_by_group(decisions, 4)
+    assert set(groups) == {member_group(kept_key, 4), member_group(reposted_key, 4),
+                           member_group(twice_key, 4)}
+    assert groups[member_group(reposted_key, 4)].removed == {
+        reposted_key: (kept_key, "near_text")}
+    kept_rows, duplicates = apply_decisions(
+        [reposted, kept, read_twice, alone, read_twice], decisions)
+    assert [(r["posting_id"], r["duplicate_count"], r["duplicate_ids"]) for r in kept_rows] == [
+        ("gh-1", 2, ["lever-9"]), ("gh-3", 1, []), ("gh-2", 2, ["gh-2"])]
+    assert duplicates == [
+        {"posting_id": "lever-9", "kept_id": "gh-1", "rule": "near_text"},
+        {"posting_id": "gh-2", "kept_id": "gh-2", "rule": "exact_id"}]
 
 
 def without(row, *keys):

@@ -8,9 +8,10 @@ and clustered inside each block, so nothing is compared all-pairs. The block ent
 shuffle in batches, per group of blocks (BLOCK_SHARDS groups), not one element per entry. A
 posting can sit in clusters of several blocks (A~B by URL, B~C by text): the (member, root) links
 of every cluster go into one combined union-find whose root is always the smallest member, so
-each connected cluster keeps one record. Only ids and signatures go through those shuffles: the
-rows themselves (slimmed, in batches) meet the decisions as one side input, which holds only
-records in clusters, and are never shuffled, except a record read twice, grouped by its key.
+each connected cluster keeps one record. Only ids and signatures go through those shuffles.
+The decisions are then split by a hash of the record (DECISION_GROUPS groups), and the rows
+(slimmed, in compressed batches keyed the same way) meet them in one GroupByKey: each worker
+holds one group's rows and decisions at a time, never every decision of the run.
 
 Which record is kept: the earliest posted_date (undated last), then the lowest posting_id, then
 source_uri and source_record: that tuple is the `MemberKey`, and the minimum of a cluster wins.
@@ -33,11 +34,10 @@ import numpy as np
 from apache_beam.metrics import Metrics
 from apache_beam.transforms.window import GlobalWindows
 
-from transforms.batching import BatchInBundleFn, KeyedBatches, pack, unpack
+from transforms.batching import BatchInBundleFn, KeyedBatches, pack, unpack, unpack_all
 
 POSTINGS_TAG = "postings"
 DUPLICATES_TAG = "duplicates"
-_REPEATED_TAG = "repeated"  # members listed more than once: one record read twice
 
 # Rules, strongest first; a removed posting reports the strongest rule that tied it to its cluster.
 RULES = ("exact_id", "exact_url", "same_job", "near_text")
@@ -706,6 +706,57 @@ def _decisions(forest: "_ClusterForest", strongest: dict, repeated: dict) -> Dup
                               dict(repeated))
 
 
+def member_group(member: tuple, groups: int) -> int:
+    """The group a record's row meets its decision in: stable across processes (not hash())."""
+    return zlib.crc32(repr(tuple(member)).encode("utf-8", "surrogatepass")) % groups
+
+
+def decisions_by_group(decisions: DuplicateDecisions, groups: int) -> dict:
+    """{group: the DuplicateDecisions of that group's records}: each worker then holds only
+    the decisions of the group it applies, not every decision of the run."""
+    removed, collapsed, repeated = decisions
+    parts: dict = {}
+
+    def part(member) -> DuplicateDecisions:
+        group = member_group(member, groups)
+        if group not in parts:
+            parts[group] = DuplicateDecisions({}, {}, {})
+        return parts[group]
+
+    for member, verdict in removed.items():
+        part(member).removed[member] = verdict
+    for kept, ids in collapsed.items():
+        part(kept).collapsed[kept] = ids
+    for member, copies in repeated.items():
+        part(member).repeated[member] = copies
+    return parts
+
+
+def apply_decisions(rows: Iterable[dict], decisions: DuplicateDecisions) -> tuple[list, list]:
+    """(kept rows, duplicate records) of rows whose decisions are `decisions`: every row comes
+    out once, as one or the other. The copies of a record read more than once and not removed:
+    the first is kept, the others are exact_id duplicates of it."""
+    removed, collapsed, repeated = decisions
+    kept_rows, duplicates = [], []
+    copies: dict = {}  # member -> [first copy, copies seen]
+    for posting in rows:
+        member = tuple(member_key(posting))
+        if member in removed:
+            kept, rule = removed[member]
+            duplicates.append(duplicate_record(member, kept, rule))
+        elif member in repeated:
+            seen = copies.setdefault(member, [posting, 0])
+            seen[1] += 1
+        else:
+            kept_rows.append(kept_posting(posting, collapsed.get(member, ())))
+    for member, (posting, count) in copies.items():
+        extra_copies = count - 1
+        duplicates.extend([duplicate_record(member, member, "exact_id")] * extra_copies)
+        kept_rows.append(kept_posting(posting, [*collapsed.get(member, ()),
+                                                *[MemberKey(*member).posting_id] * extra_copies]))
+    return kept_rows, duplicates
+
+
 # ---------------------------------------------------------------- Beam composite
 
 # Blocks are clustered in this many groups (a block's key decides its group): the groups are
@@ -714,6 +765,10 @@ def _decisions(forest: "_ClusterForest", strongest: dict, repeated: dict) -> Dup
 BLOCK_SHARDS = 128
 BLOCK_BATCH = 1000  # block entries per shuffled element
 ROW_BATCH = 500  # rows per element while they wait for the duplicate decisions
+# Rows meet their decisions in this many groups (a hash of the record): what one worker holds
+# at a time is a group's rows and decisions, ~1/64 of the run's.
+DECISION_GROUPS = 64
+_ROWS, _DECISIONS = 0, 1  # what a grouped value holds
 
 
 _RANKS = {rule: rank for rank, rule in enumerate(RULES)}
@@ -852,27 +907,23 @@ class _DecideDuplicatesFn(beam.CombineFn):
         return tuple(_decisions(*accumulator))
 
 
-class _KeepPostingsFn(beam.DoFn):
-    """A packed batch of rows in, packed batches out (the outputs cross a stage boundary
-    too): removed records become duplicate records, the rest get duplicate_count and
-    duplicate_ids; the decisions come as a side input. A record read more than once and not
-    removed goes on, keyed, to be grouped with its copies."""
+class _ApplyDecisionsFn(beam.DoFn):
+    """One group: its packed row batches and its decisions in, packed kept rows and packed
+    duplicate records out (both cross a stage boundary)."""
 
     def __init__(self):
         self._removed = Metrics.counter("dedupe", "duplicates_removed")
 
-    def process(self, packed_rows, decisions):
-        removed, collapsed, repeated = decisions
-        kept_rows, duplicates = [], []
-        for posting in unpack(packed_rows):
-            member = tuple(member_key(posting))
-            if member in removed:
-                kept, rule = removed[member]
-                duplicates.append(duplicate_record(member, kept, rule))
-            elif member in repeated:
-                yield beam.pvalue.TaggedOutput(_REPEATED_TAG, (member, posting))
+    def process(self, group_values):
+        _, values = group_values
+        decisions = DuplicateDecisions({}, {}, {})
+        row_batches = []
+        for kind, packed in values:
+            if kind == _DECISIONS:
+                decisions = unpack(packed)
             else:
-                kept_rows.append(kept_posting(posting, collapsed.get(member, ())))
+                row_batches.append(packed)
+        kept_rows, duplicates = apply_decisions(unpack_all(row_batches), decisions)
         self._removed.inc(len(duplicates))
         if kept_rows:
             yield pack(kept_rows)
@@ -880,23 +931,19 @@ class _KeepPostingsFn(beam.DoFn):
             yield beam.pvalue.TaggedOutput(DUPLICATES_TAG, pack(duplicates))
 
 
-class _KeepOneCopyFn(beam.DoFn):
-    """The copies of one kept record read twice (overlapping input globs): the extra copies
-    are exact_id duplicates of the first."""
+def _decision_parts(decisions: DuplicateDecisions, groups: int) -> list:
+    return [(group, (_DECISIONS, pack(part)))
+            for group, part in decisions_by_group(decisions, groups).items()]
 
-    def __init__(self):
-        self._removed = Metrics.counter("dedupe", "duplicates_removed")
 
-    def process(self, copies, decisions):
-        member, postings = copies
-        postings = list(postings)
-        extra_copies = len(postings) - 1
-        self._removed.inc(extra_copies)
-        collapsed_ids = [*decisions[1].get(member, ()),
-                         *[MemberKey(*member).posting_id] * extra_copies]
-        yield beam.pvalue.TaggedOutput(DUPLICATES_TAG, pack(
-            [duplicate_record(member, member, "exact_id")] * extra_copies))
-        yield pack([kept_posting(postings[0], collapsed_ids)])
+def _row_group(groups: int):
+    def group_of(posting: dict) -> int:
+        return member_group(member_key(posting), groups)
+    return group_of
+
+
+def _pack_compressed(rows: list) -> bytes:
+    return pack(rows, compress=True)
 
 
 def _slim_row(drop_keys: frozenset):
@@ -935,24 +982,24 @@ class RemoveDuplicates(beam.PTransform):
             | "ClusterBlocks" >> beam.ParDo(_ClusterShardFn(self._window_days, self._threshold))
             | "DecideDuplicates" >> beam.CombineGlobally(_DecideDuplicatesFn())
         )
-        decided = beam.pvalue.AsSingleton(decisions)
-        kept = (
+        decision_parts = decisions | "SplitDecisions" >> beam.FlatMap(
+            _decision_parts, DECISION_GROUPS)
+        # The rows wait for the decisions in the same GroupByKey, keyed by their group:
+        # no worker ever holds every decision (a side input would put all of them in each).
+        row_parts = (
             postings
             | "BatchRows" >> beam.ParDo(BatchInBundleFn(
-                ROW_BATCH, _slim_row(self._drop_keys) if self._drop_keys else None))
-            | "KeepPostings" >> beam.ParDo(_KeepPostingsFn(), decided)
-            .with_outputs(_REPEATED_TAG, DUPLICATES_TAG, main=POSTINGS_TAG)
+                ROW_BATCH, _slim_row(self._drop_keys) if self._drop_keys else None,
+                key_of=_row_group(DECISION_GROUPS), encode=_pack_compressed))
+            | "MarkRows" >> beam.MapTuple(lambda group, packed: (group, (_ROWS, packed)))
         )
-        kept_repeated = (
-            kept[_REPEATED_TAG]
-            | "GroupCopies" >> beam.GroupByKey()
-            | "KeepOneCopy" >> beam.ParDo(_KeepOneCopyFn(), decided)
+        applied = (
+            (row_parts, decision_parts)
+            | "FlattenGroups" >> beam.Flatten()
+            | "GroupRowsWithDecisions" >> beam.GroupByKey()
+            | "ApplyDecisions" >> beam.ParDo(_ApplyDecisionsFn())
             .with_outputs(DUPLICATES_TAG, main=POSTINGS_TAG)
         )
-        unique = ((kept[POSTINGS_TAG], kept_repeated[POSTINGS_TAG])
-                  | "FlattenPostings" >> beam.Flatten()
-                  | "UnpackPostings" >> beam.FlatMap(unpack))
-        duplicates = ((kept[DUPLICATES_TAG], kept_repeated[DUPLICATES_TAG])
-                      | "FlattenDuplicates" >> beam.Flatten()
-                      | "UnpackDuplicates" >> beam.FlatMap(unpack))
+        unique = applied[POSTINGS_TAG] | "UnpackPostings" >> beam.FlatMap(unpack)
+        duplicates = applied[DUPLICATES_TAG] | "UnpackDuplicates" >> beam.FlatMap(unpack)
         return {POSTINGS_TAG: unique, DUPLICATES_TAG: duplicates}
