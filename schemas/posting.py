@@ -56,7 +56,11 @@ RAW_FIELD_KEYS = (
 
 
 class PostingInput(BaseModel):
-    """The validated input boundary: one record, normalized, before enrichment."""
+    """The validated input boundary: one record, normalized, before enrichment.
+
+    `_already_valid` (below) restates these constraints to skip pydantic for rows that already
+    meet them: a constraint changed here must change there too (tests/test_schemas.py checks
+    the two agree on real and edge-case rows)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
