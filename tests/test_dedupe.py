@@ -15,7 +15,7 @@ from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
 from transforms.dedupe import (
-    BAND_BYTES, LSH_BANDS, LSH_ROWS, RULES, DedupeSignature, MemberKey, MinHasher, RemoveDuplicates,
+    BAND_BYTES, LSH_BANDS, RULES, DedupeSignature, MemberKey, MinHasher, RemoveDuplicates,
     band_keys, blocking_keys,
     DuplicateDecisions, apply_decisions, candidate_probability, cluster_block,
     decide_duplicates, decisions_by_group, member_group,
