@@ -26,6 +26,7 @@ from schemas.rejects import REJECTS_TAG
 from transforms.aggregate import AggregateSkillDemand
 from transforms.dedupe import RemoveDuplicates
 from transforms.location import NormalizeLocations
+from transforms.memory import start_heap_trimmer
 from transforms.outputs import (
     OUTPUT_DIRS, OUTPUT_FILES, WritePostings, WriteRejects, WriteSkillDemand, WriteSkillEvidence,
     WriteSummaryAndReport)
@@ -217,6 +218,7 @@ def run(argv: Optional[List[str]] = None):
     local = runner in ("DirectRunner", "SwitchingDirectRunner")
     if local:
         limit_malloc_arenas()
+        start_heap_trimmer()  # the runner holds every PCollection between stages
     pipeline = beam.Pipeline(runner=local_runner(options) if local else None, options=options)
     build_pipeline(pipeline, options, run_info)
     result = pipeline.run()

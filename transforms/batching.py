@@ -21,6 +21,8 @@ import apache_beam as beam
 import zstandard  # Apache Beam's own dependency (its zstd file compression)
 from apache_beam.transforms.window import GlobalWindows
 
+from transforms.memory import start_heap_trimmer
+
 
 _ZSTD_HEADER = 0x28  # zstd frames start with it; pickles (protocol >= 2) with 0x80
 
@@ -91,6 +93,9 @@ class BatchInBundleFn(beam.DoFn):
         self._transform = transform
         self._key_of = key_of
         self._encode = encode
+
+    def setup(self):
+        start_heap_trimmer()
 
     def start_bundle(self):
         self._batches = KeyedBatches(self._max_size)

@@ -25,6 +25,7 @@ from apache_beam.transforms.window import GlobalWindows
 from schemas.outputs import POSTINGS_SCHEMA, SKILL_DEMAND_SCHEMA, posting_output_row
 from schemas.rejects import Reject
 from transforms.batching import BatchInBundleFn, unpack_all
+from transforms.memory import start_heap_trimmer
 from transforms.report import REPORT_LEVELS, render_report
 from transforms.skills import get_extractor
 from transforms.taxonomy_loader import taxonomy_summary
@@ -86,6 +87,9 @@ class _WriteShardFn(beam.DoFn):
         self._num_shards = num_shards
         self._suffix = suffix
         self._write_shard = write_shard
+
+    def setup(self):
+        start_heap_trimmer()
 
     def process(self, shard_batches):
         shard, batches = shard_batches
