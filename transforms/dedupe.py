@@ -908,8 +908,8 @@ class _DecideDuplicatesFn(beam.CombineFn):
 
 
 class _ApplyDecisionsFn(beam.DoFn):
-    """One group: its packed row batches and its decisions in, packed kept rows and packed
-    duplicate records out (both cross a stage boundary)."""
+    """One group: its packed row batches and its decisions in, kept rows and duplicate
+    records out, one element each (their consumers run in the same fused stage)."""
 
     def __init__(self):
         self._removed = Metrics.counter("dedupe", "duplicates_removed")
@@ -925,10 +925,9 @@ class _ApplyDecisionsFn(beam.DoFn):
                 row_batches.append(packed)
         kept_rows, duplicates = apply_decisions(unpack_all(row_batches), decisions)
         self._removed.inc(len(duplicates))
-        if kept_rows:
-            yield pack(kept_rows)
-        if duplicates:
-            yield beam.pvalue.TaggedOutput(DUPLICATES_TAG, pack(duplicates))
+        yield from kept_rows
+        for duplicate in duplicates:
+            yield beam.pvalue.TaggedOutput(DUPLICATES_TAG, duplicate)
 
 
 def _decision_parts(decisions: DuplicateDecisions, groups: int) -> list:
@@ -1000,6 +999,4 @@ class RemoveDuplicates(beam.PTransform):
             | "ApplyDecisions" >> beam.ParDo(_ApplyDecisionsFn())
             .with_outputs(DUPLICATES_TAG, main=POSTINGS_TAG)
         )
-        unique = applied[POSTINGS_TAG] | "UnpackPostings" >> beam.FlatMap(unpack)
-        duplicates = applied[DUPLICATES_TAG] | "UnpackDuplicates" >> beam.FlatMap(unpack)
-        return {POSTINGS_TAG: unique, DUPLICATES_TAG: duplicates}
+        return {POSTINGS_TAG: applied[POSTINGS_TAG], DUPLICATES_TAG: applied[DUPLICATES_TAG]}
