@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from schemas.posting import MAX_TITLE_CHARS, RAW_FIELD_KEYS, RawRecord
 from schemas.rejects import REJECTS_TAG, Reject
 from transforms.formats import detect_format, parse_file
+from transforms import parse
 from transforms.formats.clean import repaired_text
 from transforms.parse import ParsePostings, RecordRejected, content_hash, country_code, to_posting
 
@@ -366,3 +367,20 @@ def test_arbitrary_fields_give_a_posting_or_a_reason(fields):
         assert rejected.reason in ("no_title_and_no_text", "invalid_field", "html_too_deep")
     else:
         assert row["title"] and row["posting_id"]
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("Senior  Data\tEngineer ", "Senior Data Engineer"),
+        ("GdaÅ„sk &amp; Warszawa", "Gdańsk & Warszawa"),
+        ("<b>Data</b> Analyst", "Data Analyst"),
+        ("   ", None),
+        # Past the cached length the same cleaning runs uncached.
+        ("Data  Engineer " + "x" * 300, "Data Engineer " + "x" * 300),
+    ],
+)
+def test_one_line_values_are_cleaned_the_same_cached_or_not(raw, expected):
+    for _ in range(2):  # the second call of a short value is answered by the cache
+        assert parse._one_line(raw) == expected
+    assert parse._clean_one_line(raw) == expected

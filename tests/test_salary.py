@@ -153,3 +153,37 @@ def test_windows_try_only_the_starts_a_match_can_have(pieces):
     text = "".join(pieces)
     assert {span: match.groupdict() for span, match in
             salary._pay_candidates(text, None).items()} == _candidates_by_search(text)
+
+
+def test_every_symbol_marker_holds_a_byte_the_symbol_gate_looks_for():
+    # _plain_marker_positions skips the symbol scan of a text whose non-ASCII bytes hold none
+    # of a3, a5 and 82: each symbol marker must hold one of them.
+    assert salary._SYMBOL_MARKERS
+    for marker, symbol in salary._SYMBOL_MARKERS:
+        assert set(symbol) & {0xA3, 0xA5, 0x82}, marker
+
+
+@pytest.mark.parametrize(
+    "text, country, expected",
+    [
+        # Markers without a single digit: no pay figure can be there (both pay patterns
+        # need a number).
+        ("Salary: competitive, paid in USD or € (we pay in kr in Sweden)", "SE", None),
+        ("Pay in dollars, euros or kronor:-", None, None),
+        # Digits that are not ASCII are digits to the pay patterns too.
+        ("Lön: ٣٠٠٠٠ kr/mån", "SE", Salary(30000.0, 30000.0, "SEK", "month")),
+        ("€ ６０K", None, Salary(60000.0, 60000.0, "EUR", "year")),
+    ],
+)
+def test_pay_needs_a_digit(text, country, expected):
+    assert parse_salary_text(text, country) == expected
+    repaired = repaired_text(text)
+    assert parse_salary_text(repaired.text, country, repaired) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(PAY_PIECES)
+def test_a_text_without_digits_has_no_pay_candidates(pieces):
+    text = "".join(piece for piece in pieces if not any(char.isdigit() for char in piece))
+    assert salary._pay_candidates(text, None) == {}
+    assert parse_salary_text(text, "SE") is None

@@ -55,6 +55,9 @@ _WORKPLACE_TYPES = {
     "office": "onsite", "in person": "onsite", "in-person": "onsite",
 }
 _SPACES = re.compile(r"\s+")
+# Titles, employers, places and levels repeat across a feed: each distinct short value is
+# cleaned once per worker (a failed one, html_too_deep, is not cached and raises each time).
+_CACHED_LINE_CHARS = 300
 # Real markup uses HTML's own tags; "<ORGANIZATION>" or "<LOCATION>" are de-identification
 # placeholders in plain text (SkillSpan) and must survive as words.
 _HTML_TAG = re.compile(
@@ -95,6 +98,17 @@ def _is_html(text: str) -> bool:
 def _one_line(value: Optional[str]) -> Optional[str]:
     if not value:
         return None
+    if len(value) <= _CACHED_LINE_CHARS:
+        return _cached_one_line(value)
+    return _clean_one_line(value)
+
+
+@functools.lru_cache(maxsize=8192)
+def _cached_one_line(value: str) -> Optional[str]:
+    return _clean_one_line(value)
+
+
+def _clean_one_line(value: str) -> Optional[str]:
     if "<" not in value and is_clean_line(value):
         return value  # already one clean line: most titles, companies and places
     if "<" in value and _is_html(value):

@@ -112,6 +112,11 @@ _SYMBOL_MARKERS = tuple((marker, marker.encode("utf-8")) for marker, _, symbol i
 _WORD_MARKERS = tuple(
     (marker, re.compile(re.escape(marker[1:] if marker == "euro" else marker).encode("ascii")))
     for marker, code, symbol in _MARKER_SCANS if code is None and not symbol and marker != "$")
+# The codes are looked for in the capitals as literal regexes, which skip to the code's first
+# letter in a C loop: faster than `in` on these runs of capitals (and than one alternation,
+# which is tried at every capital). Every symbol marker's UTF-8 holds one of the bytes a3 (£),
+# a5 (¥) or 82 (€, ₹): three memchr calls spare most non-ASCII texts the symbol scan.
+_CODE_SEARCHES = tuple((marker, re.compile(code).search) for marker, code in _CODE_MARKERS)
 _WINDOW_BEFORE = 60
 _WINDOW_AFTER = 90
 # Candidates examined per text: the pay line is near the top or in one closing paragraph.
@@ -276,9 +281,10 @@ def _plain_marker_positions(text: str, repaired: RepairedText) -> list[int]:
     non-ASCII bytes (a few dozen bytes) and its UTF-8, searched where str.find is slow."""
     marks = repaired.capitals_and_non_ascii
     capitals = marks.translate(None, _ALL_BUT_CAPITALS)
-    present = {marker for marker, code in _CODE_MARKERS if code in capitals} \
+    present = {marker for marker, search in _CODE_SEARCHES if search(capitals)} \
         if len(capitals) >= 3 else set()
-    if len(capitals) != len(marks):
+    if len(capitals) != len(marks) and (
+            b"\xa3" in marks or b"\xa5" in marks or b"\x82" in marks):
         non_ascii = marks.translate(None, _CAPITALS)
         present.update(marker for marker, symbol in _SYMBOL_MARKERS if symbol in non_ascii)
     utf8 = repaired.utf8
