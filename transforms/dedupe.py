@@ -35,6 +35,7 @@ from apache_beam.metrics import Metrics
 from apache_beam.transforms.window import GlobalWindows
 
 from transforms.batching import BatchInBundleFn, KeyedBatches, pack, unpack, unpack_all
+from transforms.runs import InRunsFn
 
 POSTINGS_TAG = "postings"
 DUPLICATES_TAG = "duplicates"
@@ -976,7 +977,7 @@ class RemoveDuplicates(beam.PTransform):
     def expand(self, postings):
         decisions = (
             postings
-            | "EmitBlockEntries" >> beam.ParDo(_EmitBlockEntriesFn(self._block_shards))
+            | "EmitBlockEntries" >> beam.ParDo(InRunsFn(_EmitBlockEntriesFn(self._block_shards)))
             | "GroupBlocks" >> beam.GroupByKey()
             | "ClusterBlocks" >> beam.ParDo(_ClusterShardFn(self._window_days, self._threshold))
             | "DecideDuplicates" >> beam.CombineGlobally(_DecideDuplicatesFn())

@@ -20,6 +20,7 @@ from schemas.posting import PLACE_KEYS
 from transforms.geo import arrangement as arr
 from transforms.geo.gazetteer import CITY_STATES, NOT_PLACES, City, Gazetteer, fold, get_gazetteer
 from transforms.memory import start_heap_trimmer
+from transforms.runs import InRunsFn
 
 LOCATION_KEYS = PLACE_KEYS + ("locations", "work_arrangement", "remote_scope")
 EMPTY_PLACE = dict.fromkeys(PLACE_KEYS)
@@ -472,4 +473,4 @@ class NormalizeLocations(beam.PTransform):
     """PCollection of posting rows -> the same rows, as new dicts, with LOCATION_KEYS added."""
 
     def expand(self, postings):
-        return postings | "NormalizeLocation" >> beam.ParDo(_NormalizeLocationFn())
+        return postings | "NormalizeLocation" >> beam.ParDo(InRunsFn(_NormalizeLocationFn()))

@@ -42,6 +42,7 @@ from transforms.formats.salary import (
     parse_salary_text,
     structured_salary,
 )
+from transforms.runs import InRunsFn
 
 STAGE = "parse"
 # A title made from the first line of the text stops at a word boundary near this length.
@@ -396,5 +397,5 @@ class ParsePostings(beam.PTransform):
         self._as_of = as_of
 
     def expand(self, raw_records):
-        return raw_records | "ToPosting" >> beam.ParDo(ToPostingFn(self._as_of)).with_outputs(
+        return raw_records | "ToPosting" >> beam.ParDo(InRunsFn(ToPostingFn(self._as_of))).with_outputs(
             REJECTS_TAG, main="postings")

@@ -20,6 +20,7 @@ import apache_beam as beam
 
 from schemas.posting import SENIORITY_LEVELS
 from transforms.seniority_model import predict_level, seniority_model
+from transforms.runs import InRunsFn
 
 UNKNOWN = "unknown"
 # The ladder without "unknown", lowest first: ranks order IC modifiers and compare levels.
@@ -1076,4 +1077,4 @@ class ClassifySeniority(beam.PTransform):
     """Posting rows -> the same rows with `seniority` and `seniority_evidence` added."""
 
     def expand(self, postings):
-        return postings | "AddSeniority" >> beam.ParDo(_ClassifySeniorityFn())
+        return postings | "AddSeniority" >> beam.ParDo(InRunsFn(_ClassifySeniorityFn()))

@@ -17,6 +17,7 @@ from typing import NamedTuple, Optional
 import apache_beam as beam
 
 from transforms.automata import build_literal_matcher
+from transforms.runs import InRunsFn
 from transforms.taxonomy_loader import TECH_CATEGORIES, Skill, Taxonomy, load_taxonomy
 # Importers of the stage's public names before the loader had its own module.
 
@@ -717,5 +718,5 @@ class ExtractSkills(beam.PTransform):
         self._debug = debug
 
     def expand(self, postings):
-        return postings | "ExtractSkillMentions" >> beam.ParDo(
-            _ExtractSkillsFn(self._taxonomy_path, self._debug))
+        return postings | "ExtractSkillMentions" >> beam.ParDo(InRunsFn(
+            _ExtractSkillsFn(self._taxonomy_path, self._debug)))
