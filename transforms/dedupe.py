@@ -980,7 +980,10 @@ class RemoveDuplicates(beam.PTransform):
             | "EmitBlockEntries" >> beam.ParDo(InRunsFn(_EmitBlockEntriesFn(self._block_shards)))
             | "GroupBlocks" >> beam.GroupByKey()
             | "ClusterBlocks" >> beam.ParDo(_ClusterShardFn(self._window_days, self._threshold))
-            | "DecideDuplicates" >> beam.CombineGlobally(_DecideDuplicatesFn())
+            # Without defaults: a default would reach SplitDecisions as a side input, which
+            # the worker caches, keeping every decision of the run alive there (~130 MiB at
+            # 100k). No links at all, no decisions: the rows are then all kept.
+            | "DecideDuplicates" >> beam.CombineGlobally(_DecideDuplicatesFn()).without_defaults()
         )
         decision_parts = decisions | "SplitDecisions" >> beam.FlatMap(
             _decision_parts, DECISION_GROUPS)
