@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import json
 import os
 import subprocess
@@ -15,6 +16,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Optional
 
 from bench.generate_corpus import generate
 
@@ -89,20 +91,23 @@ def run_job(corpus: Path, out: Path, workers: int) -> dict:
             "controller_peak_bytes": sampler.controller_peak, "summary": summary}
 
 
-def stage_costs(corpus: Path) -> dict[str, float]:
-    """Milliseconds of CPU per posting of each stage, in one process, over the whole corpus:
-    each posting goes through every stage before the next is read, as in a worker's fused
-    read stage (stages measured one at a time over a sample ran up to 2x cheaper: they keep
-    their own data in the CPU caches). The location, seniority, skills and dedupe stages are
-    their DoFns, with setup() done first as on a worker; the timer calls cost ~1 us each."""
+def stage_costs(corpus: Path, run_length: Optional[int] = None) -> dict[str, float]:
+    """Milliseconds of CPU per posting of each stage, in one process, over the whole corpus,
+    as a worker's fused read stage runs them: records are read and parsed in runs of
+    run_length (default: the job's RUN_LENGTH, transforms/runs.py), and each run goes through
+    each stage in turn. The location, seniority, skills and dedupe stages are their DoFns,
+    with setup() done first as on a worker. run_length=1 shows what one posting at a time
+    through every stage would cost (more: each stage then finds its data out of the caches)."""
     from schemas.posting import RawRecord
     from transforms.dedupe import BLOCK_SHARDS, _EmitBlockEntriesFn
     from transforms.location import _NormalizeLocationFn
     from transforms.parse import RecordRejected, to_posting
     from transforms.read import read_file_records
+    from transforms.runs import RUN_LENGTH
     from transforms.seniority import _ClassifySeniorityFn
     from transforms.skills import _ExtractSkillsFn
 
+    run_length = run_length or RUN_LENGTH
     as_of = dt.date.fromisoformat(AS_OF)
     stages = {"location": _NormalizeLocationFn(), "seniority": _ClassifySeniorityFn(),
               "skills": _ExtractSkillsFn(None, False),
@@ -118,25 +123,26 @@ def stage_costs(corpus: Path) -> dict[str, float]:
             records = iter(read_file_records(str(path), stream))
             while True:
                 began = clock()
-                record = next(records, None)
-                read = clock()
-                costs["read+format parse"] += read - began
-                if record is None:
+                run = list(itertools.islice(records, run_length))
+                costs["read+format parse"] += clock() - began
+                if not run:
                     break
-                if not isinstance(record, RawRecord):
-                    continue
-                try:
-                    row = to_posting(record, as_of)
-                except RecordRejected:
-                    continue
-                finally:
-                    costs["parse"] += clock() - read
-                postings += 1
+                began = clock()
+                rows = []
+                for record in run:
+                    if isinstance(record, RawRecord):
+                        try:
+                            rows.append(to_posting(record, as_of))
+                        except RecordRejected:
+                            pass
+                costs["parse"] += clock() - began
+                postings += len(rows)
                 for name, stage in stages.items():
                     began = clock()
-                    outputs = list(stage.process(row))  # the dedupe stage's: block batches
+                    outputs = [list(stage.process(row)) for row in rows]
                     costs[name] += clock() - began
-                    row = outputs[0] if outputs else row
+                    if name != "dedupe signature":  # it yields block batches, not rows
+                        rows = [output[0] for output in outputs]
     began = clock()
     for _ in stages["dedupe signature"].finish_bundle():
         pass

@@ -7,10 +7,11 @@ automaton, the gazetteer's pages, the seniority model, its code) pushed out of t
 by the others. `InRunsFn` wraps a stage's DoFn: it holds the elements of a bundle until
 RUN_LENGTH of them are waiting, then calls the stage on all of them in a row and hands every
 output on. Outputs and their order per stage are unchanged; a bundle's last partial run goes
-at finish_bundle. Measured on the 10k bench corpus, one process, every stage chained: 1.23 ms
-of CPU per posting one at a time, 0.95 in runs of 32, 0.72-0.87 in runs of 128 to 256; the
-100k job's read stage went from 62-70 s to 42-53 s. Batch (global window) only, like the
-job.
+at finish_bundle. Measured on the 10k bench corpus, one process, every stage chained
+(`make bench`'s stage costs): 0.85 ms of CPU per posting one at a time, 0.67-0.76 in runs of
+128, on an idle machine; with other processes sharing the caches (as the two workers and the
+runner of a local run do) 1.23 against 0.72-0.87. The 100k job's read stage went from 62-70 s
+to 42-53 s in back-to-back runs. Batch (global window) only, like the job.
 """
 from __future__ import annotations
 
