@@ -294,6 +294,23 @@ def test_same_job_within_window_and_the_same_record_read_twice():
         ]), label="CheckDuplicates")
 
 
+def test_no_duplicates_at_all_keeps_every_posting():
+    # No block links two records, so no decisions are made (the combine has no default):
+    # the rows still come out, each kept once.
+    with TestPipeline() as pipeline:
+        result = pipeline | "CreatePostings" >> beam.Create([LEAD, SCIENTIST]) | RemoveDuplicates()
+        assert_that(result["postings"], equal_to([kept(LEAD), kept(SCIENTIST)]),
+                    label="CheckPostings")
+        assert_that(result["duplicates"], equal_to([]), label="CheckDuplicates")
+
+
+def test_no_postings_no_outputs():
+    with TestPipeline() as pipeline:
+        result = pipeline | "CreatePostings" >> beam.Create([]) | RemoveDuplicates()
+        assert_that(result["postings"], equal_to([]), label="CheckPostings")
+        assert_that(result["duplicates"], equal_to([]), label="CheckDuplicates")
+
+
 def test_constructor_validates():
     with pytest.raises(ValueError, match="date_window_days"):
         RemoveDuplicates(date_window_days=-1)
