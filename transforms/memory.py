@@ -7,9 +7,9 @@ stage that applies the dedupe decisions, of which one malloc_trim gave back 112;
 which holds every PCollection between stages, grows the same way. A daemon thread per
 process calls malloc_trim every TRIM_SECONDS, which returns the free pages in the middle of
 the heap too: ~0.2 ms a call when little was freed, ~7 ms when it hands back 65 MiB. On the
-100k job the peak fell from ~1,650 to ~1,440 MiB with a trim every second, ~1,300 every
-quarter second (sampled every 0.1 s).
-Not glibc (macOS, musl): nothing to do.
+100k job the peak fell from ~1,650 to ~1,440 MiB with a trim every second; every quarter
+second, and with the dedupe decisions no longer cached in a worker, `make bench` measured
+1,250-1,310 MiB. Not glibc (macOS, musl): nothing to do.
 """
 from __future__ import annotations
 
