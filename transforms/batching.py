@@ -95,7 +95,7 @@ class BatchInBundleFn(beam.DoFn):
         self._encode = encode
 
     def setup(self):
-        start_heap_trimmer()
+        start_heap_trimmer()  # this worker's, once (transforms/memory.py)
 
     def start_bundle(self):
         self._batches = KeyedBatches(self._max_size)

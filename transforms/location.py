@@ -457,7 +457,7 @@ class _NormalizeLocationFn(beam.DoFn):
         self.unresolved = beam.metrics.Metrics.counter("location", "locations_unresolved")
 
     def setup(self) -> None:
-        start_heap_trimmer()
+        start_heap_trimmer()  # this worker's, once (transforms/memory.py)
         get_gazetteer()
 
     def process(self, posting: dict):

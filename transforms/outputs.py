@@ -89,7 +89,7 @@ class _WriteShardFn(beam.DoFn):
         self._write_shard = write_shard
 
     def setup(self):
-        start_heap_trimmer()
+        start_heap_trimmer()  # this worker's, once (transforms/memory.py)
 
     def process(self, shard_batches):
         shard, batches = shard_batches
