@@ -20,6 +20,7 @@ from transforms.dedupe import (
     DuplicateDecisions, apply_decisions, candidate_probability, cluster_block,
     decide_duplicates, decisions_by_group, member_group,
     companies_compatible, estimated_jaccard, fold_text, is_near_text_duplicate, leading_words,
+    word_hashes,
     make_signature, normalize_company, normalize_title, normalize_url, places_compatible,
     share_earlier_band, shingles,
 )
@@ -171,8 +172,30 @@ def test_minhash_estimates_on_real_texts():
     # Exact 3-gram Jaccard: repost 0.854, the other job of the same employer 0.869. Text
     # alone cannot tell them apart; the title and seniority checks do.
     assert estimated_jaccard(signature(SCIENTIST).minhash,
-                             signature(SCIENTIST_ON_BOARD).minhash) == 0.890625
-    assert estimated_jaccard(signature(SCIENTIST).minhash, signature(LEAD).minhash) == 0.84375
+                             signature(SCIENTIST_ON_BOARD).minhash) == 0.828125
+    assert estimated_jaccard(signature(SCIENTIST).minhash, signature(LEAD).minhash) == 0.8125
+
+
+def polynomial_hash(word: bytes) -> int:
+    return sum(byte * pow(0x100000001B3, k, 1 << 64) for k, byte in enumerate(word)) % (1 << 64)
+
+
+@pytest.mark.parametrize("text", [
+    "Le ministère de l'Intérieur recrute un(e) ANALYSTE CYBERDÉFENSE CONFIRMÉ H/F",
+    "We’re hiring • Python – SQL • Straße café",
+    # Past the power tables: the head holds one word, so the whole text is folded.
+    "Apply" + "." * 20_000 + " Python, SQL",
+])
+def test_word_hashes_are_each_words_polynomial_hash(text):
+    expected = [polynomial_hash(word) for word in leading_words(text)]
+    assert word_hashes(text).tolist() == expected
+    assert word_hashes(text, 2).tolist() == expected[:2]
+    assert len(set(expected)) == len(expected)  # distinct words, distinct hashes here
+
+
+def test_word_hashes_of_a_wordless_text():
+    assert word_hashes("").dtype == np.uint64
+    assert word_hashes(" -- ").tolist() == []
 
 
 @pytest.mark.parametrize("left, right, expected", [
@@ -443,26 +466,26 @@ def test_share_earlier_band():
 
 
 def test_a_near_text_pair_is_compared_in_its_first_shared_band_only():
-    # The scientist posting and its repost agree on bands 3, 4, 5, 6, 8, 10 and 11: band 3's
+    # The scientist posting and its repost agree on bands 1, 2, 4, 7, 8 and 11: band 1's
     # block links them, the later bands' blocks skip the pair.
     first, repost = signature(SCIENTIST), signature(SCIENTIST_ON_BOARD)
     width = BAND_BYTES
     assert [band for band in range(LSH_BANDS) if first.minhash[band * width:(band + 1) * width]
-            == repost.minhash[band * width:(band + 1) * width]] == [3, 4, 5, 6, 8, 10, 11]
+            == repost.minhash[band * width:(band + 1) * width]] == [1, 2, 4, 7, 8, 11]
     root = min(first.member, repost.member)
-    assert cluster_block("near_text", [first, repost], band=3) == sorted(
+    assert cluster_block("near_text", [first, repost], band=1) == sorted(
         [(first.member, root), (repost.member, root)])
-    assert cluster_block("near_text", [first, repost], band=4) == []
+    assert cluster_block("near_text", [first, repost], band=2) == []
 
 
 def test_all_share_earlier_band():
     from transforms.dedupe import all_share_earlier_band
     copy = signature(SCIENTIST).minhash
-    repost = signature(SCIENTIST_ON_BOARD).minhash  # first shares band 3 with the original
+    repost = signature(SCIENTIST_ON_BOARD).minhash  # first shares band 1 with the original
     assert all_share_earlier_band([copy, copy, copy], 1) is True
     assert all_share_earlier_band([copy, copy, copy], 0) is False
-    assert all_share_earlier_band([copy, repost], 3) is False
-    assert all_share_earlier_band([copy, repost], 4) is True
+    assert all_share_earlier_band([copy, repost], 1) is False
+    assert all_share_earlier_band([copy, repost], 2) is True
 
 
 def test_band_keys_are_the_band_number_and_its_slots():
@@ -544,7 +567,7 @@ def test_pair_checks_as_arrays_agree_with_texts_agree():
     ordered = sorted((signature(row) for row in [*REPOSTED_BLOCK, SCIENTIST_ON_BOARD]),
                      key=lambda s: s.member)
     left, right, jaccard = _text_candidates([s.minhash for s in ordered], 0.8, None)
-    assert len(left) == 43  # of 45: LEAD's text is under 0.8 from the board's and retitled's
+    assert len(left) == 44  # of 45: LEAD's text is under 0.8 from the board's
     agree = _texts_agree_pairwise(ordered, left, right, jaccard, 0.8, 30)
     assert agree.tolist() == [
         texts_agree(ordered[i], ordered[j], pair_jaccard, 0.8, 30)
