@@ -231,13 +231,14 @@ class _CountDemandInBundleFn(beam.DoFn):
     def process(self, posting):
         regions = regions_of(posting)
         skills = distinct_skills(posting)
+        # What the posting adds to each of its cells: Counter.update counts an iterable in C.
+        count_keys = (REGION_TOTAL, *[skill_id for skill_id, _, _ in skills])
+        cells = self._cells
         for cell in demand_cells(posting, self._period, regions):
-            counts = self._cells.get(cell)
+            counts = cells.get(cell)
             if counts is None:
-                counts = self._cells[cell] = collections.Counter()
-            counts[REGION_TOTAL] += 1
-            for skill_id, _, _ in skills:
-                counts[skill_id] += 1
+                counts = cells[cell] = collections.Counter()
+            counts.update(count_keys)
         for level, code, name in regions:
             self._region_names.setdefault((level, code), name)
         for skill_id, name, category in skills:
