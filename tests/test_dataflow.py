@@ -4,8 +4,8 @@ import tarfile
 
 import pytest
 
-from beam_jobs.skill_demand import InvalidJobOptions, run, validate_options
-from apache_beam.options.pipeline_options import PipelineOptions
+from beam_jobs.skill_demand import InvalidJobOptions, job_options, run, validate_options
+from apache_beam.options.pipeline_options import PipelineOptions, TypeOptions
 from tests.conftest import REPO
 
 DATAFLOW = ["--runner=DataflowRunner", "--project=analytics-prod", "--region=europe-west1",
@@ -41,6 +41,13 @@ def test_local_input_that_matches_nothing_fails_fast(tmp_path):
 def test_bad_as_of_fails_fast():
     with pytest.raises(InvalidJobOptions, match="--as_of must be YYYY-MM-DD, got '25/11/2025'"):
         validate_options(PipelineOptions(["--as_of=25/11/2025"]))
+
+
+def test_job_options_skip_the_construction_time_type_check():
+    assert PipelineOptions([]).view_as(TypeOptions).pipeline_type_check is True
+    options = job_options(["--as_of=2025-11-30", "--runtime_type_check"])
+    assert options.view_as(TypeOptions).pipeline_type_check is False
+    assert options.view_as(TypeOptions).runtime_type_check is True
 
 
 def staged_files(pipeline_proto) -> dict:
