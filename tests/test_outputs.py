@@ -103,6 +103,25 @@ def test_counters_of_a_unique_posting_and_their_split():
     assert mix == {"senior": 1, "unknown": 1}
 
 
+def test_bundle_counts_by_name_or_by_function():
+    from transforms.outputs import _CountInBundleFn, reject_counters
+
+    def counts(counters_of, elements):
+        fn = _CountInBundleFn(counters_of)
+        fn.start_bundle()
+        for element in elements:
+            assert list(fn.process(element)) == []
+        return [output.value for output in fn.finish_bundle()]
+
+    assert counts("raw_records", ["a", "b", "c"]) == [{"raw_records": 3}]
+    assert counts("raw_records", []) == []  # an empty bundle adds nothing
+    rejects = [make_reject("feed.jsonl", 4, "read", "invalid_json", "bad"),
+               make_reject("feed.jsonl", 9, "read", "invalid_json", "bad"),
+               make_reject("x.bin", 0, "read", "binary_content", "NUL bytes")]
+    assert counts(reject_counters, rejects) == [
+        {"rejected": 3, "reason:invalid_json": 2, "reason:binary_content": 1}]
+
+
 def test_arrow_sort_orders_postings_as_the_python_sort_key():
     """Code-point order (not locale), a missing source_uri as "" and a missing record as 0:
     the Parquet shards must come out in posting_sort_key order."""

@@ -380,19 +380,26 @@ def split_counters(counts: dict) -> tuple[dict, dict, dict]:
 
 class _CountInBundleFn(beam.DoFn):
     """Adds up the counters of every element of a bundle and emits them once per bundle, so
-    counting costs one step per element, not one combine per counter."""
+    counting costs one step per element, not one combine per counter. `counters_of` is a
+    function of the element, or the name of the one counter every element adds to."""
 
     def __init__(self, counters_of):
         self._counters_of = counters_of
 
     def start_bundle(self):
         self._counts = collections.Counter()
+        self._elements = 0
 
     def process(self, element):
-        self._counts.update(self._counters_of(element))
+        if isinstance(self._counters_of, str):
+            self._elements += 1
+        else:
+            self._counts.update(self._counters_of(element))
         return ()
 
     def finish_bundle(self):
+        if self._elements:
+            self._counts[self._counters_of] += self._elements
         if self._counts:
             yield GlobalWindows.windowed_value(dict(self._counts))
 
@@ -421,12 +428,12 @@ class WriteSummaryAndReport(beam.PTransform):
 
     def expand(self, streams: dict):
         counters_of = {
-            "raw_records": lambda _: ("raw_records",),
-            "read_rejects": lambda _: ("read_rejects",),
-            "postings_parsed": lambda _: ("postings_parsed",),
+            "raw_records": "raw_records",
+            "read_rejects": "read_rejects",
+            "postings_parsed": "postings_parsed",
             "rejects": reject_counters,
             "unique_postings": unique_posting_counters,
-            "duplicates": lambda _: ("duplicates_removed",),
+            "duplicates": "duplicates_removed",
         }
         partials = [
             streams[name] | f"Count{_camel(name)}" >> beam.ParDo(_CountInBundleFn(counter))
