@@ -3,6 +3,8 @@ workers at 10k and 100k postings of the shared corpus mix, plus the CPU cost of 
 domain functions per posting.
 
     python -m bench.run_bench [--sizes 10000 100000] [--workers 2]
+
+To compare two versions of the code, run them back to back: `python -m bench.compare`.
 """
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import datetime as dt
 import itertools
 import json
 import os
+import resource
 import subprocess
 import sys
 import threading
@@ -73,12 +76,16 @@ class PeakMemory(threading.Thread):
         self.join()
 
 
-def run_job(corpus: Path, out: Path, workers: int) -> dict:
+def run_job(corpus: Path, out: Path, workers: int, checkout: Path = REPO) -> dict:
+    """The job on `corpus` as a user runs it, from `checkout` (a clone or git worktree: its
+    code is the one imported, this interpreter's packages the same): wall time, CPU seconds
+    of the whole process tree, peak memory and the run's summary."""
     command = [sys.executable, "-m", "beam_jobs.skill_demand", f"--input={corpus}/*",
                f"--output={out}", f"--as_of={AS_OF}", f"--direct_num_workers={workers}",
                "--direct_running_mode=multi_processing"]
+    cpu_before = _children_cpu_seconds()
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=REPO)
+    process = subprocess.Popen(command, cwd=checkout)
     sampler = PeakMemory(process.pid)
     sampler.start()
     code = process.wait()
@@ -87,8 +94,15 @@ def run_job(corpus: Path, out: Path, workers: int) -> dict:
     if code:
         raise SystemExit(f"job failed with exit code {code}")
     summary = json.loads((out / "summary.json").read_text())
-    return {"seconds": elapsed, "peak_bytes": sampler.peak,
-            "controller_peak_bytes": sampler.controller_peak, "summary": summary}
+    return {"seconds": elapsed, "cpu_seconds": _children_cpu_seconds() - cpu_before,
+            "peak_bytes": sampler.peak, "controller_peak_bytes": sampler.controller_peak,
+            "summary": summary}
+
+
+def _children_cpu_seconds() -> float:
+    """User + system CPU of every finished child process (and theirs) so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def stage_costs(corpus: Path, run_length: Optional[int] = None) -> dict[str, float]:
@@ -165,6 +179,7 @@ def main(argv=None) -> int:
         result = results[size]
         rate = result["summary"]["records_read"] / result["seconds"]
         print(f"{size:>8} postings: {result['seconds']:7.1f} s  {rate:8.0f} postings/s  "
+              f"cpu {result['cpu_seconds']:6.1f} s  "
               f"peak memory {result['peak_bytes'] / 2**20:7.0f} MiB "
               f"(runner process {result['controller_peak_bytes'] / 2**20:.0f} MiB)  "
               f"(unique {result['summary']['unique_postings']}, "
