@@ -89,6 +89,7 @@ FEW_PAIRS = 24
 
 _GRAM_MIX = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit constant: mixes word order into the gram
 _WORD_BASE = 0x100000001B3  # odd 64-bit multiplier (FNV's prime) of the word hash
+_WORD_BASE_INVERSE = pow(_WORD_BASE, -1, 1 << 64)  # odd, so it has one mod 2^64
 _WORD_TABLE_LENGTH = 1 << 14  # powers of it kept: the head of MAX_SHINGLE_WORDS words fits
 _HEAD_CHARS_PER_WORD = 8  # a head this long holds MAX_SHINGLE_WORDS words in most texts
 _BYTE_FOLD = bytes(  # ASCII letters lower-cased, digits and non-ASCII bytes kept, the rest spaces
@@ -269,7 +270,8 @@ def _leading_word_spans(text: str, limit: int) -> tuple[np.ndarray, np.ndarray, 
 
 
 def leading_words(text: str, limit: int = MAX_SHINGLE_WORDS) -> list:
-    """The first `limit` words of fold_text(text), UTF-8 encoded."""
+    """The first `limit` words of fold_text(text), UTF-8 encoded: the words word_hashes
+    hashes, as bytes objects (to read them; the job itself never builds them)."""
     codes, starts, ends = _leading_word_spans(text, limit)
     framed = codes.tobytes()
     return [framed[start + 1:end + 1] for start, end in zip(starts.tolist(), ends.tolist())]
@@ -283,7 +285,7 @@ def _power_table(base: int, length: int) -> np.ndarray:
 
 
 _POWERS = _power_table(_WORD_BASE, _WORD_TABLE_LENGTH)
-_INVERSE_POWERS = _power_table(pow(_WORD_BASE, -1, 1 << 64), _WORD_TABLE_LENGTH)
+_INVERSE_POWERS = _power_table(_WORD_BASE_INVERSE, _WORD_TABLE_LENGTH)
 
 
 def word_hashes(text: str, limit: int = MAX_SHINGLE_WORDS) -> np.ndarray:
@@ -299,7 +301,7 @@ def word_hashes(text: str, limit: int = MAX_SHINGLE_WORDS) -> np.ndarray:
         powers, inverse_powers = _POWERS, _INVERSE_POWERS
     else:  # a head past the tables (long runs of punctuation): tables for this text only
         powers = _power_table(_WORD_BASE, used)
-        inverse_powers = _power_table(pow(_WORD_BASE, -1, 1 << 64), used)
+        inverse_powers = _power_table(_WORD_BASE_INVERSE, used)
     running = np.cumsum(codes[:used] * powers[:used])
     return (running[ends] - running[starts]) * inverse_powers[starts + 1]
 
