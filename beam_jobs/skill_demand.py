@@ -5,11 +5,9 @@ summary.json and report.html. `build_pipeline` is the job's table of contents.
 """
 from __future__ import annotations
 
-import ctypes
 import datetime as dt
 import glob
 import logging
-import os
 import sys
 from importlib import resources
 from typing import List, Optional
@@ -18,15 +16,12 @@ import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import (
     GoogleCloudOptions, PipelineOptions, SetupOptions, StandardOptions, TestOptions, TypeOptions)
-from apache_beam.portability.api import beam_provision_api_pb2
-from apache_beam.runners.portability.fn_api_runner import fn_runner
-from apache_beam.runners.portability.portable_runner import JobServiceHandle
 
+from beam_jobs.local_runner import local_runner, prepare_local_run
 from schemas.rejects import REJECTS_TAG
 from transforms.aggregate import AggregateSkillDemand
 from transforms.dedupe import RemoveDuplicates
 from transforms.location import NormalizeLocations
-from transforms.memory import start_heap_trimmer
 from transforms.outputs import (
     OUTPUT_DIRS, OUTPUT_FILES, WritePostings, WriteRejects, WriteSkillDemand, WriteSkillEvidence,
     WriteSummaryAndReport)
@@ -164,32 +159,6 @@ def build_pipeline(pipeline: beam.Pipeline, options: PipelineOptions, run_info: 
         job.output, run_info, job.taxonomy, job.max_reject_ratio)
 
 
-MALLOC_ARENAS = 2
-_M_ARENA_MAX = -8  # glibc's mallopt parameter number
-
-
-def limit_malloc_arenas() -> None:
-    """Local runs only: glibc gives each thread its own heap arena, and the runner's gRPC
-    threads then keep freed memory in many of them. Two arenas per process cut the 10k
-    bench's peak from 1,529 to 1,299 MiB at the same speed. The workers inherit the
-    environment variable; this process, already started, is told through mallopt."""
-    os.environ.setdefault("MALLOC_ARENA_MAX", str(MALLOC_ARENAS))
-    try:
-        ctypes.CDLL("libc.so.6").mallopt(_M_ARENA_MAX, int(os.environ["MALLOC_ARENA_MAX"]))
-    except (OSError, AttributeError, ValueError):
-        pass  # not glibc (macOS, musl): nothing to tune
-
-
-def local_runner(options: PipelineOptions) -> fn_runner.FnApiRunner:
-    """The DirectRunner's batch engine, chosen explicitly. Beam's DirectRunner first tries
-    the Prism runner, whose binary it downloads from GitHub at run time; this job runs
-    offline, so the laptop path is the FnApiRunner the DirectRunner falls back to, with the
-    same --direct_num_workers / --direct_running_mode options."""
-    encoded = JobServiceHandle.encode_pipeline_options(options.get_all_options())
-    return fn_runner.FnApiRunner(provision_info=fn_runner.ExtendedProvisionInfo(
-        beam_provision_api_pb2.ProvisionInfo(pipeline_options=encoded)))
-
-
 def clear_previous_outputs(output_dir: str) -> None:
     """A rerun into the same directory must not leave stale shards of an earlier run."""
     patterns = [FileSystems.join(output_dir, name, "part-*") for name in OUTPUT_DIRS]
@@ -228,8 +197,7 @@ def run(argv: Optional[List[str]] = None):
         clear_previous_outputs(job.output)
     local = runner in ("DirectRunner", "SwitchingDirectRunner")
     if local:
-        limit_malloc_arenas()
-        start_heap_trimmer()  # the runner holds every PCollection between stages
+        prepare_local_run()
     pipeline = beam.Pipeline(runner=local_runner(options) if local else None, options=options)
     build_pipeline(pipeline, options, run_info)
     result = pipeline.run()

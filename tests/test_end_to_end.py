@@ -146,7 +146,7 @@ def test_local_runs_use_the_fn_api_runner_with_the_job_options():
     from apache_beam.options.pipeline_options import PipelineOptions
     from apache_beam.runners.portability.fn_api_runner.fn_runner import FnApiRunner
 
-    from beam_jobs.skill_demand import local_runner
+    from beam_jobs.local_runner import local_runner
     runner = local_runner(PipelineOptions(["--direct_num_workers=2", "--as_of=2025-12-01"]))
     assert type(runner) is FnApiRunner
     options = runner._provision_info.provision_info.pipeline_options

@@ -58,3 +58,21 @@ def test_no_malloc_trim_no_thread(monkeypatch):
     monkeypatch.setattr(memory, "_malloc_trim", lambda: None)
     assert memory.start_heap_trimmer() is False
     assert memory._started is False
+
+
+def test_a_prepared_process_freezes_its_objects_at_exit(tmp_path):
+    # atexit runs handlers last-registered first: the probe, registered before, sees the freeze.
+    import subprocess
+    import sys
+    script = (
+        "import atexit, gc\n"
+        "atexit.register(lambda: print('frozen at exit:', gc.get_freeze_count() > 0))\n"
+        "from transforms import memory\n"
+        "{call}\n")
+    outputs = []
+    for call in ("memory.prepare_process(); memory.prepare_process()", "pass"):
+        done = subprocess.run([sys.executable, "-c", script.format(call=call)],
+                              capture_output=True, text=True, timeout=60,
+                              cwd=os.path.dirname(os.path.dirname(memory.__file__)))
+        outputs.append(done.stdout.strip())
+    assert outputs == ["frozen at exit: True", "frozen at exit: False"]

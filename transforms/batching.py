@@ -21,7 +21,7 @@ import apache_beam as beam
 import zstandard  # Apache Beam's own dependency (its zstd file compression)
 from apache_beam.transforms.window import GlobalWindows
 
-from transforms.memory import start_heap_trimmer
+from transforms.memory import prepare_process
 
 
 _ZSTD_HEADER = 0x28  # zstd frames start with it; pickles (protocol >= 2) with 0x80
@@ -95,7 +95,7 @@ class BatchInBundleFn(beam.DoFn):
         self._encode = encode
 
     def setup(self):
-        start_heap_trimmer()  # this worker's, once (transforms/memory.py)
+        prepare_process()  # this worker's, once (transforms/memory.py)
 
     def start_bundle(self):
         self._batches = KeyedBatches(self._max_size)

@@ -19,7 +19,7 @@ import ftfy
 from schemas.posting import PLACE_KEYS
 from transforms.geo import arrangement as arr
 from transforms.geo.gazetteer import CITY_STATES, NOT_PLACES, City, Gazetteer, fold, get_gazetteer
-from transforms.memory import start_heap_trimmer
+from transforms.memory import prepare_process
 from transforms.runs import InRunsFn
 
 LOCATION_KEYS = PLACE_KEYS + ("locations", "work_arrangement", "remote_scope")
@@ -457,7 +457,7 @@ class _NormalizeLocationFn(beam.DoFn):
         self.unresolved = beam.metrics.Metrics.counter("location", "locations_unresolved")
 
     def setup(self) -> None:
-        start_heap_trimmer()  # this worker's, once (transforms/memory.py)
+        prepare_process()  # this worker's, once (transforms/memory.py)
         get_gazetteer()
 
     def process(self, posting: dict):

@@ -1,4 +1,5 @@
-"""Process memory for local and cloud runs: hands the heap's freed pages back to the system.
+"""Process memory for local and cloud runs: hands the heap's freed pages back to the system,
+and skips the collector's pass over the heap when a process exits.
 
 Every stage of this job frees most of what it allocates (a bundle's rows, a group's block
 entries, the dedupe decisions once split), but glibc keeps freed heap pages mapped, so a
@@ -11,13 +12,22 @@ the heap too: ~0.2 ms a call when little was freed, ~7 ms when it hands back 65 
 second, and with the dedupe decisions no longer cached in a worker, `make bench` measured
 1,250-1,310 MiB. Not glibc (macOS, musl): nothing to do.
 
-Who starts it: the job's own process on local runs (the runner), and on every worker the setup
-of the location stage, of the shuffle batches and of the writers, so that a worker running any
-part of the job has one, on the DirectRunner and on Dataflow alike; later calls do nothing.
+At exit, Python runs its cycle collector over every object still alive, only to free memory
+the system takes back anyway: ~0.5 s of CPU in a process that imported Beam, ~0.8 s in a worker
+with its heap, paid by each process of a local run as it ends (a process that imported Beam
+exits in 0.02 s without it). Frozen objects are left out of that pass; atexit handlers and the
+modules' own clean-up still run.
+
+Who calls `prepare_process`: the job's own process on local runs (the runner), and on every
+worker the setup of the location stage, of the shuffle batches and of the writers, so that a
+worker running any part of the job is prepared, on the DirectRunner and on Dataflow alike;
+later calls do nothing.
 """
 from __future__ import annotations
 
+import atexit
 import ctypes
+import gc
 import threading
 import time
 
@@ -25,6 +35,7 @@ TRIM_SECONDS = 0.25
 
 _lock = threading.Lock()
 _started = False
+_exit_prepared = False
 
 
 def _malloc_trim():
@@ -54,3 +65,18 @@ def start_heap_trimmer(period: float = TRIM_SECONDS) -> bool:
                          daemon=True).start()
         _started = True
         return True
+
+
+def skip_final_collection() -> None:
+    """Once per process: objects alive at exit are frozen, out of the collector's last pass."""
+    global _exit_prepared
+    with _lock:
+        if not _exit_prepared:
+            atexit.register(gc.freeze)
+            _exit_prepared = True
+
+
+def prepare_process() -> None:
+    """The heap trimmer and the quick exit, once per process."""
+    start_heap_trimmer()
+    skip_final_collection()

@@ -25,7 +25,7 @@ from apache_beam.transforms.window import GlobalWindows
 from schemas.outputs import POSTINGS_SCHEMA, SKILL_DEMAND_SCHEMA, posting_output_row
 from schemas.rejects import Reject
 from transforms.batching import BatchInBundleFn, unpack_all
-from transforms.memory import start_heap_trimmer
+from transforms.memory import prepare_process
 from transforms.report import REPORT_LEVELS, render_report
 from transforms.skills import get_extractor
 from transforms.taxonomy_loader import taxonomy_summary
@@ -89,7 +89,7 @@ class _WriteShardFn(beam.DoFn):
         self._write_shard = write_shard
 
     def setup(self):
-        start_heap_trimmer()  # this worker's, once (transforms/memory.py)
+        prepare_process()  # this worker's, once (transforms/memory.py)
 
     def process(self, shard_batches):
         shard, batches = shard_batches
