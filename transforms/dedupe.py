@@ -128,6 +128,9 @@ class MemberKey(NamedTuple):
     source_record: int
 
 
+_POSTING_ID = MemberKey._fields.index("posting_id")  # of a member as a plain tuple
+
+
 class DedupeSignature(NamedTuple):
     """What the blocking shuffles carry for one posting instead of the whole row."""
 
@@ -714,7 +717,7 @@ def _forest_links(edges: Iterable[tuple]) -> list[tuple[MemberKey, MemberKey]]:
 
 
 def duplicate_record(member: tuple, kept: tuple, rule: str) -> dict:
-    return {"posting_id": MemberKey(*member).posting_id, "kept_id": MemberKey(*kept).posting_id,
+    return {"posting_id": member[_POSTING_ID], "kept_id": kept[_POSTING_ID],
             "rule": rule}
 
 
@@ -755,15 +758,16 @@ def _decisions(forest: "_ClusterForest", strongest: dict, repeated: dict) -> Dup
         root = forest.find(member)
         if root != member:
             removed[member] = (root, RULES[strongest[member]])
-            posting_id = MemberKey(*member).posting_id
+            posting_id = member[_POSTING_ID]
             collapsed.setdefault(root, []).extend([posting_id] * repeated.get(member, 1))
     return DuplicateDecisions(removed, {kept: sorted(ids) for kept, ids in collapsed.items()},
                               dict(repeated))
 
 
 def member_group(member: tuple, groups: int) -> int:
-    """The group a record's row meets its decision in: stable across processes (not hash())."""
-    return zlib.crc32(repr(tuple(member)).encode("utf-8", "surrogatepass")) % groups
+    """The group a record's row meets its decision in, from its posting id: stable across
+    processes (not hash()), and the same for every copy of the record."""
+    return zlib.crc32(member[_POSTING_ID].encode("utf-8", "surrogatepass")) % groups
 
 
 def decisions_by_group(decisions: DuplicateDecisions, groups: int) -> dict:
@@ -808,7 +812,7 @@ def apply_decisions(rows: Iterable[dict], decisions: DuplicateDecisions) -> tupl
         extra_copies = count - 1
         duplicates.extend([duplicate_record(member, member, "exact_id")] * extra_copies)
         kept_rows.append(kept_posting(posting, [*collapsed.get(member, ()),
-                                                *[MemberKey(*member).posting_id] * extra_copies]))
+                                                *[member[_POSTING_ID]] * extra_copies]))
     return kept_rows, duplicates
 
 
@@ -948,7 +952,9 @@ class _DecideDuplicatesFn(beam.CombineFn):
         return accumulator
 
     def merge_accumulators(self, accumulators):
-        merged = self.create_accumulator()
+        # Into the largest one: its links are not added again.
+        accumulators = sorted(accumulators, key=lambda accumulator: len(accumulator[1]))
+        merged = accumulators.pop() if accumulators else self.create_accumulator()
         forest, strongest, repeated = merged
         for other_forest, other_strongest, other_repeated in accumulators:
             for member in other_forest.members():
