@@ -428,9 +428,10 @@ class _ClusterForest:
 
     def union(self, left, right) -> None:
         left_root, right_root = self.find(left), self.find(right)
-        if left_root != right_root:
-            low, high = sorted((left_root, right_root))
-            self._parent[high] = low
+        if left_root < right_root:
+            self._parent[right_root] = left_root
+        elif right_root < left_root:
+            self._parent[left_root] = right_root
 
     def members(self):
         return list(self._parent)
@@ -846,11 +847,17 @@ def _from_block_entry(entry: tuple) -> DedupeSignature:
     """A signature back from a block entry: (rank, key, member) for the exact and same_job
     blocks, which decide by id and date only; (rank, key, text payload, MinHash) for text."""
     if len(entry) == 3:
-        return DedupeSignature(MemberKey(*entry[2]), None, "", "", (None, None, None), "",
-                               "unknown", None)
+        return _new_tuple(DedupeSignature, (_new_tuple(MemberKey, entry[2]), None, "", "",
+                                            _NO_PLACE, "", "unknown", None))
     member, company_key, title_key, place, seniority = pickle.loads(entry[2])
-    return DedupeSignature(MemberKey(*member), None, company_key, title_key, place, "",
-                           seniority, entry[3])
+    return _new_tuple(DedupeSignature, (_new_tuple(MemberKey, member), None, company_key,
+                                        title_key, place, "", seniority, entry[3]))
+
+
+# A NamedTuple straight from its fields: NamedTuple.__new__ costs a Python call, and a
+# clustering stage builds a signature per block entry it compares (~2 per posting).
+_new_tuple = tuple.__new__
+_NO_PLACE = (None, None, None)
 
 
 class _EmitBlockEntriesFn(beam.DoFn):
