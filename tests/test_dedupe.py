@@ -506,16 +506,36 @@ def test_block_entries_carry_what_each_block_reads():
     assert list(emit.process(SCIENTIST)) == []  # batches leave full or at the bundle's end
     [flushed] = list(emit.finish_bundle())
     shard, packed = flushed.value
-    entries = unpack(packed)
+    exact, near_text_keys, payloads, minhashes = unpack(packed)
     expected = signature(SCIENTIST)
     assert shard == 0
-    assert [entry[:2] for entry in entries[:3]] == [
+    assert [entry[:2] for entry in exact] == [
         (0, "621954600"), (1, "usajobs.gov/GetJob/ViewDetails/621954600"),
         (2, "us army medical command|clinical laboratory scientist|US|US-WA|Tacoma")]
-    assert [entry[:2] for entry in entries[3:]] == [(3, key) for key in band_keys(expected.minhash)]
-    assert _from_block_entry(entries[0]) == DedupeSignature(
+    assert near_text_keys == b"".join(band_keys(expected.minhash))  # columns: one per field
+    assert minhashes == expected.minhash * LSH_BANDS and len(payloads) == LSH_BANDS
+    assert _from_block_entry(exact[0]) == DedupeSignature(
         expected.member, None, "", "", (None, None, None), "", "unknown", None)
-    assert _from_block_entry(entries[3]) == expected._replace(url_key=None, place_key="")
+    assert _from_block_entry((3, None, payloads[5], expected.minhash)) == expected._replace(
+        url_key=None, place_key="")
+
+
+def test_band_blocks_to_compare_leaves_out_singletons_and_settled_blocks():
+    from transforms.dedupe import band_blocks_to_compare
+    text = np.arange(64, dtype=np.uint16)
+    only_band_3 = text + 1000  # another text that shares band 3 (slots 15-19) with it
+    only_band_3[15:20] = text[15:20]
+    # Entries in emission order: the text (0-11), an unrelated one (12-23), the other text
+    # (24-35), a copy of the text (36-47), each with its twelve band keys.
+    signatures = [text, text + 2000, only_band_3, text.copy()]
+    keys = np.frombuffer(b"".join(key for minhash in signatures
+                                  for key in band_keys(minhash.tobytes())), np.uint8)
+    minhashes = np.repeat(np.stack(signatures), LSH_BANDS, axis=0)
+    blocks, oversized = band_blocks_to_compare(keys.reshape(-1, 11), minhashes)
+    # Band 0: the text and its copy. Band 3: those two and the other text, which shares no
+    # earlier band with them. The copies' blocks of bands 1-11 repeat band 0's: left out.
+    assert [block.tolist() for block in blocks] == [[0, 36], [3, 27, 39]]
+    assert oversized == 0
 
 
 @pytest.mark.parametrize("left, right", [

@@ -845,7 +845,8 @@ def _text_payload(signature: DedupeSignature) -> bytes:
 
 def _from_block_entry(entry: tuple) -> DedupeSignature:
     """A signature back from a block entry: (rank, key, member) for the exact and same_job
-    blocks, which decide by id and date only; (rank, key, text payload, MinHash) for text."""
+    blocks, which decide by id and date only; (rank, band key or None, text payload, MinHash)
+    for text."""
     if len(entry) == 3:
         return _new_tuple(DedupeSignature, (_new_tuple(MemberKey, entry[2]), None, "", "",
                                             _NO_PLACE, "", "unknown", None))
@@ -860,10 +861,61 @@ _new_tuple = tuple.__new__
 _NO_PLACE = (None, None, None)
 
 
+_BAND_KEY_BYTES = 1 + BAND_BYTES  # the band number, then its slots
+_MINHASH_BYTES = NUM_PERM * np.dtype(SLOT_DTYPE).itemsize
+
+
+def pack_block_entries(entries: list) -> bytes:
+    """A batch of block entries as it crosses the shuffle: the exact-rule entries as they
+    are; the near_text ones as columns, their band keys and their MinHashes each one bytes
+    string and their text payloads a list, so that the clustering stage finds the band blocks
+    worth comparing with numpy before it makes an object of any of their entries."""
+    exact = [entry for entry in entries if len(entry) == 3]
+    near_text = [entry for entry in entries if len(entry) == 4]
+    return pack((exact, b"".join([entry[1] for entry in near_text]),
+                 [entry[2] for entry in near_text],
+                 b"".join([entry[3] for entry in near_text])), compress=True)
+
+
+def band_blocks_to_compare(keys: np.ndarray, minhashes: np.ndarray) -> tuple[list, int]:
+    """The near_text blocks that need their texts compared, from all band entries of a group
+    of blocks: keys (entries x 11 bytes: band number, slots), minhashes (entries x NUM_PERM
+    slots). Returns the entry indexes of each such block, blocks in key order (band 0's
+    first), and how many blocks exceed MAX_PAIRWISE_BLOCK.
+
+    A block is left out when it has one entry, or when every pair of its entries shares an
+    earlier band (copies of one text share them all), whose block compares them: the checks
+    cluster_block would make first, here on arrays for all blocks at once (most band entries
+    of a feed of reposts are such copies)."""
+    count = len(keys)
+    if count < 2:
+        return [], 0
+    padded = np.zeros((count, 16), np.uint8)
+    padded[:, :_BAND_KEY_BYTES] = keys
+    words = padded.view(">u8")  # two big-endian words per key: sorted as the bytes are
+    order = np.lexsort((words[:, 1], words[:, 0]))
+    sorted_words = words[order]
+    starts_block = np.ones(count, bool)
+    starts_block[1:] = (sorted_words[1:] != sorted_words[:-1]).any(axis=1)
+    starts = np.flatnonzero(starts_block)
+    sizes = np.diff(starts, append=count)
+    sorted_minhashes = minhashes[order]
+    same_as_first = sorted_minhashes == sorted_minhashes[starts[np.cumsum(starts_block) - 1]]
+    same_band = same_as_first[:, :LSH_BANDS * LSH_ROWS].reshape(
+        count, LSH_BANDS, LSH_ROWS).all(axis=2)
+    block_same_band = np.logical_and.reduceat(same_band, starts, axis=0)  # blocks x bands
+    block_band = keys[order[starts], 0]
+    earlier = np.arange(LSH_BANDS)[None, :] < block_band[:, None]
+    compare = (sizes >= 2) & ~(block_same_band & earlier).any(axis=1)
+    blocks = [order[start:start + size]
+              for start, size in zip(starts[compare].tolist(), sizes[compare].tolist())]
+    return blocks, int(np.count_nonzero(sizes > MAX_PAIRWISE_BLOCK))
+
+
 class _EmitBlockEntriesFn(beam.DoFn):
     """Posting -> its block entries, batched per group of blocks: (rule rank, block key,
     member) for the exact and same_job blocks, (rank, band key, text payload, MinHash) for the
-    near_text ones."""
+    near_text ones; a batch crosses the shuffle as pack_block_entries packs it."""
 
     def __init__(self, block_shards: int):
         self._block_shards = block_shards
@@ -887,17 +939,18 @@ class _EmitBlockEntriesFn(beam.DoFn):
             entries += [(zlib.crc32(key) % shards, (_NEAR_TEXT_RANK, key, payload, minhash))
                         for key in band_keys(minhash)]
         for shard, batch in self._batches.add_all(entries):
-            yield shard, pack(batch, compress=True)
+            yield shard, pack_block_entries(batch)
 
     def finish_bundle(self):
         for shard, batch in self._batches.drain():
-            yield GlobalWindows.windowed_value((shard, pack(batch, compress=True)))
+            yield GlobalWindows.windowed_value((shard, pack_block_entries(batch)))
 
 
 class _ClusterShardFn(beam.DoFn):
     """One group of blocks: (member, root, rule rank) for every member of a cluster of two
     or more records, and the records listed more than once in their id's block (one record
-    read twice), as one (links, repeated) element."""
+    read twice), as one (links, repeated) element. Of the near_text blocks, only those
+    band_blocks_to_compare keeps become entries."""
 
     def __init__(self, window_days: int, threshold: float):
         self._window_days = window_days
@@ -907,9 +960,26 @@ class _ClusterShardFn(beam.DoFn):
     def process(self, shard_batches):
         _, packed_batches = shard_batches
         blocks_by_rank = [defaultdict(list) for _ in RULES]
+        band_keys_parts, payloads, minhash_parts = [], [], []
         for packed in packed_batches:
-            for entry in unpack(packed):
+            exact, batch_band_keys, batch_payloads, batch_minhashes = unpack(packed)
+            for entry in exact:
                 blocks_by_rank[entry[0]][entry[1]].append(entry)
+            band_keys_parts.append(batch_band_keys)
+            payloads.extend(batch_payloads)
+            minhash_parts.append(batch_minhashes)
+        keys = np.frombuffer(b"".join(band_keys_parts), np.uint8).reshape(-1, _BAND_KEY_BYTES)
+        all_minhashes = b"".join(minhash_parts)
+        band_blocks, oversized = band_blocks_to_compare(
+            keys, np.frombuffer(all_minhashes, SLOT_DTYPE).reshape(-1, NUM_PERM))
+        if oversized:
+            self._oversized.inc(oversized)
+        size = _MINHASH_BYTES
+        blocks_by_rank[_NEAR_TEXT_RANK] = {
+            keys[block[0]].tobytes(): [
+                (_NEAR_TEXT_RANK, None, payloads[index],
+                 all_minhashes[index * size:(index + 1) * size]) for index in block.tolist()]
+            for block in band_blocks}
         links, repeated = [], []
         linked = _ClusterForest()
         # near_text last: pairs the exact rules already tied are not compared by text.
@@ -917,16 +987,9 @@ class _ClusterShardFn(beam.DoFn):
             for key, entries in blocks.items():
                 if len(entries) < 2:
                     continue
-                if (rule == "exact_url" and len(entries) > MAX_URL_BLOCK) or (
-                        rule == "near_text" and len(entries) > MAX_PAIRWISE_BLOCK):
+                if rule == "exact_url" and len(entries) > MAX_URL_BLOCK:
                     self._oversized.inc()
                 band = key[0] if rule == "near_text" else None
-                if band:
-                    # Before decoding the entries: most band blocks of copies end here (copies
-                    # of one text, equal MinHashes, share band 0 too).
-                    minhashes = [entry[3] for entry in entries]
-                    if len(set(minhashes)) == 1 or all_share_earlier_band(minhashes, band):
-                        continue
                 signatures = [_from_block_entry(entry) for entry in entries]
                 if rule == "exact_id":
                     # Every record is in its id's block, so copies of one record meet here.
