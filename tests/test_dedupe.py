@@ -414,6 +414,22 @@ def test_decide_duplicates_counts_every_copy_of_a_removed_record():
     assert decisions.repeated == {b: 3}
 
 
+def test_merged_decisions_equal_one_groups_and_leave_the_later_accumulators_alone():
+    from transforms.dedupe import _DecideDuplicatesFn
+    a, b, c, d = (1, "a", "x", 0), (2, "b", "x", 1), (3, "c", "y", 0), (4, "d", "z", 0)
+    combine = _DecideDuplicatesFn()
+    first, second = combine.create_accumulator(), combine.create_accumulator()
+    combine.add_input(first, ([(b, a, 0), (a, a, 0)], []))
+    combine.add_input(second, ([(d, c, 3), (c, c, 3), (c, b, 1)], [(d, 2)]))
+    second_roots = {member: second[0].find(member) for member in second[0].members()}
+    merged = combine.extract_output(combine.merge_accumulators([first, second]))
+    assert merged == tuple(decide_duplicates(
+        [(b, a, 0), (a, a, 0), (d, c, 3), (c, c, 3), (c, b, 1)], repeated={d: 2}))
+    assert merged[0] == {b: (a, "exact_id"), c: (a, "exact_url"), d: (a, "near_text")}
+    assert {member: second[0].find(member) for member in second[0].members()} == second_roots
+    assert second_roots == {b: b, c: b, d: b}  # the second one's own clusters, untouched
+
+
 def test_decisions_applied_per_group_keep_one_of_each_and_count_every_copy():
     def row(posting_id, day, uri="feed/a.jsonl", record=0):
         return {"posting_id": posting_id, "posted_date": dt.date(2025, 11, day),

@@ -60,7 +60,7 @@ def test_no_malloc_trim_no_thread(monkeypatch):
     assert memory._started is False
 
 
-def test_a_prepared_process_freezes_its_objects_at_exit(tmp_path):
+def test_a_prepared_process_freezes_its_objects_at_exit():
     # atexit runs handlers last-registered first: the probe, registered before, sees the freeze.
     import subprocess
     import sys

@@ -1022,9 +1022,9 @@ class _DecideDuplicatesFn(beam.CombineFn):
         return accumulator
 
     def merge_accumulators(self, accumulators):
-        # Into the largest one: its links are not added again.
-        accumulators = sorted(accumulators, key=lambda accumulator: len(accumulator[1]))
-        merged = accumulators.pop() if accumulators else self.create_accumulator()
+        # Into the first one, which Beam lets a CombineFn modify: its links are not added again.
+        accumulators = iter(accumulators)
+        merged = next(accumulators, None) or self.create_accumulator()
         forest, strongest, repeated = merged
         for other_forest, other_strongest, other_repeated in accumulators:
             for member in other_forest.members():
