@@ -6,7 +6,7 @@ a speed-up is only believed when runs of the old and the new code alternate on o
 A checkout is a clone or a git worktree (`git worktree add /tmp/old 56b24e7`); each run
 imports that checkout's code with this interpreter's packages. Prints every run (wall time,
 CPU seconds of the process tree, peak memory, unique and duplicate counts, so a change of
-results shows too) and each version's median.
+results shows too), each version's median, and the new version's difference in each round.
 """
 from __future__ import annotations
 
@@ -33,6 +33,16 @@ def median_line(label: str, size: int, results: list[dict]) -> str:
             f"postings/s), cpu {cpu:.1f} s")
 
 
+def paired_line(old_runs: list[dict], new_runs: list[dict]) -> str:
+    """new minus old, round by round: each round runs the two versions minutes apart, so its
+    difference is what the drift of this VM disturbs least."""
+    differences = [new["seconds"] - old["seconds"] for old, new in zip(old_runs, new_runs)]
+    cpu = [new["cpu_seconds"] - old["cpu_seconds"] for old, new in zip(old_runs, new_runs)]
+    return (f"new - old by round: {' '.join(f'{d:+.1f}' for d in differences)} s "
+            f"(median {statistics.median(differences):+.1f} s), cpu "
+            f"{' '.join(f'{d:+.1f}' for d in cpu)} s (median {statistics.median(cpu):+.1f} s)")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("old", type=Path)
@@ -55,6 +65,7 @@ def main(argv=None) -> int:
             print(run_line(label, args.size, results[label][-1]), flush=True)
     for label, runs in results.items():
         print(median_line(label, args.size, runs))
+    print(paired_line(results["old"], results["new"]))
     return 0
 
 
