@@ -397,5 +397,5 @@ class ParsePostings(beam.PTransform):
         self._as_of = as_of
 
     def expand(self, raw_records):
-        return raw_records | "ToPosting" >> beam.ParDo(InRunsFn(ToPostingFn(self._as_of))).with_outputs(
-            REJECTS_TAG, main="postings")
+        return raw_records | "ToPosting" >> beam.ParDo(
+            InRunsFn(ToPostingFn(self._as_of))).with_outputs(REJECTS_TAG, main="postings")

@@ -19,8 +19,8 @@ import ahocorasick_rs
 import apache_beam as beam
 
 from schemas.posting import SENIORITY_LEVELS
-from transforms.seniority_model import predict_level, seniority_model
 from transforms.runs import InRunsFn
+from transforms.seniority_model import predict_level, seniority_model
 
 UNKNOWN = "unknown"
 # The ladder without "unknown", lowest first: ranks order IC modifiers and compare levels.
