@@ -76,3 +76,21 @@ def test_a_prepared_process_freezes_its_objects_at_exit():
                               cwd=os.path.dirname(os.path.dirname(memory.__file__)))
         outputs.append(done.stdout.strip())
     assert outputs == ["frozen at exit: True", "frozen at exit: False"]
+
+
+def test_a_prepared_process_collects_cycles_less_often():
+    import subprocess
+    import sys
+    script = (
+        "import gc\n"
+        "from transforms import memory\n"
+        "seen = [gc.get_threshold()]\n"
+        "memory.prepare_process()\n"
+        "seen.append(gc.get_threshold())\n"
+        "gc.set_threshold(900, 10, 10)\n"
+        "memory.prepare_process()\n"
+        "print(seen + [gc.get_threshold()])\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=60, cwd=os.path.dirname(os.path.dirname(memory.__file__)))
+    # Raised once per process: a later call leaves a threshold set since alone.
+    assert done.stdout.strip() == "[(700, 10, 10), (50000, 10, 10), (900, 10, 10)]"

@@ -1,5 +1,6 @@
 """Process memory for local and cloud runs: hands the heap's freed pages back to the system,
-and skips the collector's pass over the heap when a process exits.
+runs Python's cycle collector less often, and skips its pass over the heap when a process
+exits.
 
 Every stage of this job frees most of what it allocates (a bundle's rows, a group's block
 entries, the dedupe decisions once split), but glibc keeps freed heap pages mapped, so a
@@ -18,6 +19,16 @@ process that has imported Beam takes 0.45-0.64 s of CPU to exit (0.02 s through 
 worker with its heap ~0.8 s. Frozen objects are left out of that pass (0.3-0.5 s less); atexit
 handlers and the modules' own clean-up still run.
 
+The cycle collector's default thresholds (700, 10, 10) suit a program whose objects die young;
+a worker of this job keeps tens of thousands alive for a while (the batches waiting for a
+shuffle, a run of 128 postings between stages), so the youngest generation fills up every few
+postings and whatever is alive then is scanned again and again as it ages, up to full passes
+over the ~200,000 objects of Beam's modules and the stages' tables (130-180 ms each). On the
+100k bench a worker spent 4.2-4.9 s of CPU in the collector, 13 full passes; with a first
+threshold of GEN0_THRESHOLD, 0.7-0.9 s and none, at the same peak memory. The per-posting
+path makes no reference cycles (10k postings read, parsed, enriched and signed with the
+collector off left no cyclic garbage), and what Beam makes is still collected, a little later.
+
 Who calls `prepare_process`: the job's own process on local runs (the runner), and on every
 worker the setup of the location stage, of the shuffle batches and of the writers, so that a
 worker running any part of the job is prepared, on the DirectRunner and on Dataflow alike;
@@ -32,10 +43,14 @@ import threading
 import time
 
 TRIM_SECONDS = 0.25
+# Allocations (less deallocations) of container objects between two passes over the youngest
+# generation; the older generations keep their defaults relative to it.
+GEN0_THRESHOLD = 50_000
 
 _lock = threading.Lock()
 _started = False
 _exit_prepared = False
+_collector_tuned = False
 
 
 def _malloc_trim():
@@ -76,7 +91,18 @@ def skip_final_collection() -> None:
             _exit_prepared = True
 
 
+def collect_cycles_less_often() -> None:
+    """Once per process: the cycle collector's first threshold raised to GEN0_THRESHOLD."""
+    global _collector_tuned
+    with _lock:
+        if not _collector_tuned:
+            _, older, oldest = gc.get_threshold()
+            gc.set_threshold(GEN0_THRESHOLD, older, oldest)
+            _collector_tuned = True
+
+
 def prepare_process() -> None:
-    """The heap trimmer and the quick exit, once per process."""
+    """The heap trimmer, the collector's thresholds and the quick exit, once per process."""
     start_heap_trimmer()
+    collect_cycles_less_often()
     skip_final_collection()
