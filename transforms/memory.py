@@ -30,9 +30,9 @@ path makes no reference cycles (10k postings read, parsed, enriched and signed w
 collector off left no cyclic garbage), and what Beam makes is still collected, a little later.
 
 Who calls `prepare_process`: the job's own process on local runs (the runner), and on every
-worker the setup of the location stage, of the shuffle batches and of the writers, so that a
-worker running any part of the job is prepared, on the DirectRunner and on Dataflow alike;
-later calls do nothing.
+worker the setup of the location and skills stages (before the gazetteer and the automaton
+are built), of the shuffle batches and of the writers, so that a worker running any part of
+the job is prepared, on the DirectRunner and on Dataflow alike; later calls do nothing.
 """
 from __future__ import annotations
 
