@@ -25,9 +25,10 @@ shuffle, a run of 128 postings between stages), so the youngest generation fills
 postings and whatever is alive then is scanned again and again as it ages, up to full passes
 over the ~200,000 objects of Beam's modules and the stages' tables (130-180 ms each). On the
 100k bench a worker spent 4.2-4.9 s of CPU in the collector, 13 full passes; with a first
-threshold of GEN0_THRESHOLD, 0.7-0.9 s and none, at the same peak memory. The per-posting
-path makes no reference cycles (10k postings read, parsed, enriched and signed with the
-collector off left no cyclic garbage), and what Beam makes is still collected, a little later.
+threshold of GEN0_THRESHOLD, 0.7-0.9 s and no full pass after set-up, at the same peak
+memory. The per-posting path makes no reference cycles (10k postings read, parsed, enriched
+and signed with the collector off left no cyclic garbage), and what Beam makes is still
+collected, a little later.
 
 Who calls `prepare_process`: the job's own process on local runs (the runner), and on every
 worker the setup of the location and skills stages (before the gazetteer and the automaton
