@@ -623,3 +623,39 @@ def test_smallest_connected_follows_chains_in_any_order():
     left, right = _neighbor_pairs(250)  # a block too big for all pairs
     assert len(left) == 250 * 20 - sum(range(1, 21))
     assert set((right - left).tolist()) == set(range(1, 21))
+
+
+def test_band_blocks_to_compare_keeps_what_cluster_blocks_check_would_keep():
+    """The array filter and the per-block rule (all_share_earlier_band, which cluster_block
+    applies) must agree on every band block: 48 signatures, variants of three texts that
+    keep some of their text's bands, so blocks of copies, partial matches and singletons
+    occur in every band."""
+    from collections import defaultdict
+
+    from transforms.dedupe import all_share_earlier_band, band_blocks_to_compare
+    rng = np.random.default_rng(7)
+    texts = [rng.integers(0, 2**16, 64, dtype=np.uint16) for _ in range(3)]
+    signatures = []
+    for index in range(48):
+        variant = rng.integers(0, 2**16, 64, dtype=np.uint16)
+        kept_bands = rng.random(LSH_BANDS) < (1.0 if index % 4 == 0 else 0.4)
+        for band in np.flatnonzero(kept_bands):
+            slots = slice(band * 5, band * 5 + 5)
+            variant[slots] = texts[index % 3][slots]
+        signatures.append(variant.tobytes())
+    keys = [key for minhash in signatures for key in band_keys(minhash)]
+    by_key = defaultdict(list)
+    for index, key in enumerate(keys):
+        by_key[key].append(index)
+    expected = [indexes for key, indexes in sorted(by_key.items()) if len(indexes) >= 2
+                and not all_share_earlier_band([signatures[i // LSH_BANDS] for i in indexes],
+                                               key[0])]
+    blocks, oversized = band_blocks_to_compare(
+        np.frombuffer(b"".join(keys), np.uint8).reshape(-1, 11),
+        np.frombuffer(b"".join(signatures), np.uint16).reshape(-1, 64).repeat(LSH_BANDS, 0))
+    assert [sorted(block.tolist()) for block in blocks] == expected
+    assert len(expected) >= 12 and oversized == 0
+    # Both kinds of block occur: ones of copies left out, and ones still to compare.
+    left_out = [indexes for indexes in by_key.values() if len(indexes) >= 2
+                and indexes not in expected]
+    assert left_out and any(keys[block[0]][0] > 0 for block in expected)
