@@ -94,7 +94,7 @@ def test_a_prepared_process_collects_cycles_less_often():
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           timeout=60, cwd=os.path.dirname(os.path.dirname(memory.__file__)))
     default, prepared, later = ast.literal_eval(done.stdout.strip())
-    assert default[1:] == (10, 10)  # (700, 10, 10) up to Python 3.12, (2000, 10, 10) in 3.13
+    assert default[1:] == (10, 10)  # CPython 3.11: (700, 10, 10); the first value varies
     assert prepared == (50_000,) + default[1:]
     # Raised once per process: a later call leaves a threshold set since alone.
     assert later == (900, 10, 10)
