@@ -84,6 +84,24 @@ def test_full_result_for_multi_location_and_remote_strings(location_raw, want):
     ("Dublin", None, "Dublin", "IE-L", "IE"),
     ("San Francisco, CA 94107", None, "San Francisco", "US-CA", "US"),
     ("Markham, ON, CA", None, "Markham", "CA-ON", "CA"),
+    # A street address first (Indeed's view-job page, ../shared/corpus/pages): the state code
+    # belongs to the city after it, so not Gabon, Israel or Canada.
+    ("201 Oxnard Drive, Port Wentworth, GA 31407", None, "Port Wentworth", "US-GA", "US"),
+    ("123 Main St, Springfield, IL 62701", None, "Springfield", "US-IL", "US"),
+    ("1600 Amphitheatre Parkway, Mountain View, CA 94043", None, "Mountain View", "US-CA",
+     "US"),
+    # Place, province, country code: Canada, though Ontario and Richmond are Californian
+    # cities too and El Salvador has a region coded CA.
+    ("London, Ontario, CA", None, "London", "CA-ON", "CA"),
+    ("Paris, Ontario, CA", None, "Paris", "CA-ON", "CA"),
+    ("Victoria, British Columbia, CA", None, "Victoria", "CA-BC", "CA"),
+    ("Richmond, British Columbia, CA", None, "Richmond", "CA-BC", "CA"),
+    ("Santa Catarina, Nuevo León, Mexico", None, "Santa Catarina", "MX-NLE", "MX"),
+    # ...while a city and a state code stay in the US as before.
+    ("Ontario, CA", None, "Ontario", "US-CA", "US"),
+    ("Ontario, CA, US", None, "Ontario", "US-CA", "US"),
+    ("Sunnyvale, Santa Clara, CA", None, "Sunnyvale", "US-CA", "US"),
+    ("Tbilisi, Georgia", None, "Tbilisi", "GE-TB", "GE"),
     ("Atlanta, Georgia", None, "Atlanta", "US-GA", "US"),
     ("Natick, Massachusetts, Massachusetts", None, "Natick", "US-MA", "US"),
     ("Washington, District of Columbia", None, "Washington", "US-DC", "US"),

@@ -199,10 +199,16 @@ def _resolve_segment(gazetteer: Gazetteer, segment: str, hint_countries: set,
         country = gazetteer.country(token)
         if country and not is_first and not admins and not free:
             # "San Diego, CA" / "Vienna, VA": a code that is also a region code of a city
-            # the first token names is that region; "Markham, ON, CA" keeps Canada.
+            # a token before it names is that region (any token: a street address may lead,
+            # "201 Oxnard Drive, Port Wentworth, GA 31407" is Georgia, not Gabon). After a
+            # place and a region of the country it names, it is that country: "Markham, ON,
+            # CA" and "Paris, Ontario, CA" are in Canada, whatever Ontario, California holds
+            # (but "Ontario, CA" alone is the Californian city, as US boards write it).
             codes = gazetteer.admin1_codes(token) if not countries and not admins else ()
-            if codes and any(c.admin1_code in codes
-                             for c in _city_candidates(gazetteer, tokens[0])):
+            after_region = index >= 2 and gazetteer.admin1_codes(tokens[index - 1], country)
+            if codes and not after_region and any(
+                    c.admin1_code in codes for earlier in tokens[:index]
+                    for c in _city_candidates(gazetteer, earlier)):
                 # "Atlanta, Georgia" is the state; "Tbilisi, Georgia" the country.
                 admins.update(codes)
             else:
