@@ -97,6 +97,15 @@ def test_full_result_for_multi_location_and_remote_strings(location_raw, want):
     ("Victoria, British Columbia, CA", None, "Victoria", "CA-BC", "CA"),
     ("Richmond, British Columbia, CA", None, "Richmond", "CA-BC", "CA"),
     ("Santa Catarina, Nuevo León, Mexico", None, "Santa Catarina", "MX-NLE", "MX"),
+    # After a country, a code of one of its regions is that region, never a second country:
+    # LinkedIn's "City, CA, US" is California (Pasadena was Texas, Glendale Arizona), with a
+    # place the gazetteer lacks too (Alviso: California, no city).
+    ("Pasadena, CA, US", None, "Pasadena", "US-CA", "US"),
+    ("Glendale, CA, US", None, "Glendale", "US-CA", "US"),
+    ("Alviso, CA, US", None, None, "US-CA", "US"),
+    ("370 W. Trimble Road, San Jose, CA 95131, US", None, "San Jose", "US-CA", "US"),
+    # LinkedIn's metro areas name the region: not the town of California, Maryland.
+    ("Orange County, California Area", None, None, "US-CA", "US"),
     # ...while a city and a state code stay in the US as before.
     ("Ontario, CA", None, "Ontario", "US-CA", "US"),
     ("Ontario, CA, US", None, "Ontario", "US-CA", "US"),

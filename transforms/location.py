@@ -49,6 +49,7 @@ _CITY_NOISE = re.compile(
     r"metropolitan|metroplex|"
     r"district|urban|city|cbd|centrum|noord|zuid|oost|centre|center|\d+e|\d+(?:st|nd|rd|th)?"
     r" arrondissement)$", re.I)
+_AREA_SUFFIX = re.compile(r"\s+(?:metropolitan area|metro area|area|region)$", re.I)
 _JAPANESE_CITY = re.compile(r"^(\S+?[市区町村])(?:\s|$)")
 
 
@@ -183,6 +184,15 @@ def _best_city(candidates: tuple, countries: set, admins: set) -> tuple[City, tu
     return candidates[0], ()
 
 
+def _region_codes(gazetteer: Gazetteer, token: str, country_code: Optional[str]) -> tuple:
+    """The regions a qualifier token names, LinkedIn's metro suffix aside: "Orange County,
+    California Area" is California (the town of California, Maryland, is not meant)."""
+    codes = gazetteer.admin1_codes(token, country_code)
+    if not codes and _AREA_SUFFIX.search(token):
+        codes = gazetteer.admin1_codes(_AREA_SUFFIX.sub("", token), country_code)
+    return codes
+
+
 def _resolve_segment(gazetteer: Gazetteer, segment: str, hint_countries: set,
                      hint_admins: set) -> tuple[list, tuple]:
     """Places named by one location segment, and the alternative readings of its primary."""
@@ -196,6 +206,14 @@ def _resolve_segment(gazetteer: Gazetteer, segment: str, hint_countries: set,
     for index in range(len(tokens) - 1, -1, -1):
         token = tokens[index]
         is_first = index == 0
+        scoped = next(iter(countries)) if len(countries) == 1 else None
+        if scoped and not is_first and not free and not admins:
+            # Right before a country, a code of one of its regions is that region: "Alviso,
+            # CA, US" is California, not a second country, Canada.
+            codes = _region_codes(gazetteer, token, scoped)
+            if codes:
+                admins.update(codes)
+                continue
         country = gazetteer.country(token)
         if country and not is_first and not admins and not free:
             # "San Diego, CA" / "Vienna, VA": a code that is also a region code of a city
@@ -215,8 +233,7 @@ def _resolve_segment(gazetteer: Gazetteer, segment: str, hint_countries: set,
                 countries.add(country)
             continue
         if not is_first and not free and not admins:
-            scoped = next(iter(countries)) if len(countries) == 1 else None
-            codes = gazetteer.admin1_codes(token, scoped)
+            codes = _region_codes(gazetteer, token, scoped)
             if codes:
                 admins.update(codes)
                 continue
