@@ -111,6 +111,10 @@ def test_full_result_for_multi_location_and_remote_strings(location_raw, want):
     ("Ontario, CA, US", None, "Ontario", "US-CA", "US"),
     ("Sunnyvale, Santa Clara, CA", None, "Sunnyvale", "US-CA", "US"),
     ("Tbilisi, Georgia", None, "Tbilisi", "GE-TB", "GE"),
+    ("Batumi, Georgia", None, "Batumi", "GE-AJ", "GE"),
+    # A place the gazetteer lacks, then Georgia: the US state (USAJOBS' air force base), not
+    # the country, whose towns the gazetteer has.
+    ("Robins AFB, Georgia", None, None, "US-GA", "US"),
     ("Atlanta, Georgia", None, "Atlanta", "US-GA", "US"),
     ("Natick, Massachusetts, Massachusetts", None, "Natick", "US-MA", "US"),
     ("Washington, District of Columbia", None, "Washington", "US-DC", "US"),

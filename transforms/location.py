@@ -224,11 +224,19 @@ def _resolve_segment(gazetteer: Gazetteer, segment: str, hint_countries: set,
             # (but "Ontario, CA" alone is the Californian city, as US boards write it).
             codes = gazetteer.admin1_codes(token) if not countries and not admins else ()
             after_region = index >= 2 and gazetteer.admin1_codes(tokens[index - 1], country)
+            earlier_cities = [city for earlier in tokens[:index]
+                              for city in _city_candidates(gazetteer, earlier)] if codes else []
             if codes and not after_region and any(
-                    c.admin1_code in codes for earlier in tokens[:index]
-                    for c in _city_candidates(gazetteer, earlier)):
+                    city.admin1_code in codes for city in earlier_cities):
                 # "Atlanta, Georgia" is the state; "Tbilisi, Georgia" the country.
                 admins.update(codes)
+            elif codes and not after_region and not earlier_cities and not _is_code(token) \
+                    and any(code.startswith("US-") for code in codes) and country != "US":
+                # A place no gazetteer city names, then a name that is a country and a US
+                # state: the state ("Robins AFB, Georgia", "Fort Gordon, Georgia"). The
+                # country's towns are in the gazetteer; English boards' bases and
+                # unincorporated places are what it lacks.
+                admins.update(code for code in codes if code.startswith("US-"))
             else:
                 countries.add(country)
             continue
