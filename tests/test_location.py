@@ -115,6 +115,12 @@ def test_full_result_for_multi_location_and_remote_strings(location_raw, want):
     # A place the gazetteer lacks, then Georgia: the US state (USAJOBS' air force base), not
     # the country, whose towns the gazetteer has.
     ("Robins AFB, Georgia", None, None, "US-GA", "US"),
+    # A US county and a state code: the state (not Canada, Moldova or Gabon), no city;
+    # Albania's Durrës County keeps Albania, whose city it names.
+    ("Orange County, CA", None, None, "US-CA", "US"),
+    ("Montgomery County, MD", None, None, "US-MD", "US"),
+    ("Fulton County, GA", None, None, "US-GA", "US"),
+    ("Durres County, AL", None, None, "AL-02", "AL"),
     ("Atlanta, Georgia", None, "Atlanta", "US-GA", "US"),
     ("Natick, Massachusetts, Massachusetts", None, "Natick", "US-MA", "US"),
     ("Washington, District of Columbia", None, "Washington", "US-DC", "US"),

@@ -49,6 +49,7 @@ _CITY_NOISE = re.compile(
     r"metropolitan|metroplex|"
     r"district|urban|city|cbd|centrum|noord|zuid|oost|centre|center|\d+e|\d+(?:st|nd|rd|th)?"
     r" arrondissement)$", re.I)
+_COUNTY = re.compile(r"\s+county$", re.I)
 _AREA_SUFFIX = re.compile(r"\s+(?:metropolitan area|metro area|area|region)$", re.I)
 _JAPANESE_CITY = re.compile(r"^(\S+?[市区町村])(?:\s|$)")
 
@@ -154,6 +155,16 @@ def _city_candidates(gazetteer: Gazetteer, token: str) -> tuple:
     return ()
 
 
+def _qualified_candidates(gazetteer: Gazetteer, token: str) -> tuple:
+    """The cities a token may name, to tell what the qualifier after it is: a US county is
+    read as its namesake city ("Orange County, CA" is California, as Orange is), though
+    the county is not resolved to that city."""
+    found = _city_candidates(gazetteer, token)
+    if not found and _COUNTY.search(token):
+        found = _city_candidates(gazetteer, _COUNTY.sub("", token))
+    return found
+
+
 def _is_code(token: str) -> bool:
     return 2 <= len(token) <= 3 and token.isalpha() and token.isupper()
 
@@ -225,17 +236,21 @@ def _resolve_segment(gazetteer: Gazetteer, segment: str, hint_countries: set,
             codes = gazetteer.admin1_codes(token) if not countries and not admins else ()
             after_region = index >= 2 and gazetteer.admin1_codes(tokens[index - 1], country)
             earlier_cities = [city for earlier in tokens[:index]
-                              for city in _city_candidates(gazetteer, earlier)] if codes else []
+                              for city in _qualified_candidates(gazetteer, earlier)] if codes else []
             if codes and not after_region and any(
                     city.admin1_code in codes for city in earlier_cities):
                 # "Atlanta, Georgia" is the state; "Tbilisi, Georgia" the country.
                 admins.update(codes)
-            elif codes and not after_region and not earlier_cities and not _is_code(token) \
-                    and any(code.startswith("US-") for code in codes) and country != "US":
-                # A place no gazetteer city names, then a name that is a country and a US
-                # state: the state ("Robins AFB, Georgia", "Fort Gordon, Georgia"). The
-                # country's towns are in the gazetteer; English boards' bases and
-                # unincorporated places are what it lacks.
+            elif codes and not after_region and country != "US" and not any(
+                    city.country_code == country for city in earlier_cities) \
+                    and any(code.startswith("US-") for code in codes) and (
+                        not _is_code(token)
+                        or any(_COUNTY.search(earlier) for earlier in tokens[:index])):
+                # A place no gazetteer city of the country names, then a name that is a
+                # country and a US state: the state ("Robins AFB, Georgia", "Fort Gordon,
+                # Georgia"). The country's towns are in the gazetteer; English boards'
+                # bases and unincorporated places are what it lacks. So is a code after a
+                # county ("Montgomery County, MD": Maryland, not Moldova).
                 admins.update(code for code in codes if code.startswith("US-"))
             else:
                 countries.add(country)
