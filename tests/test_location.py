@@ -84,9 +84,9 @@ def test_full_result_for_multi_location_and_remote_strings(location_raw, want):
     ("Dublin", None, "Dublin", "IE-L", "IE"),
     ("San Francisco, CA 94107", None, "San Francisco", "US-CA", "US"),
     ("Markham, ON, CA", None, "Markham", "CA-ON", "CA"),
-    # A street address first (Indeed's view-job page, ../shared/corpus/pages): the state code
-    # belongs to the city after it, so not Gabon, Israel or Canada.
-    ("201 Oxnard Drive, Port Wentworth, GA 31407", None, "Port Wentworth", "US-GA", "US"),
+    # A street address first (the shape of Indeed's view-job page; these strings are the
+    # team's): the state code belongs to the city after it, so not Gabon, Israel or Canada.
+    ("12 Commerce Drive, Port Wentworth, GA 31407", None, "Port Wentworth", "US-GA", "US"),
     ("123 Main St, Springfield, IL 62701", None, "Springfield", "US-IL", "US"),
     ("1600 Amphitheatre Parkway, Mountain View, CA 94043", None, "Mountain View", "US-CA",
      "US"),
@@ -103,7 +103,7 @@ def test_full_result_for_multi_location_and_remote_strings(location_raw, want):
     ("Pasadena, CA, US", None, "Pasadena", "US-CA", "US"),
     ("Glendale, CA, US", None, "Glendale", "US-CA", "US"),
     ("Alviso, CA, US", None, None, "US-CA", "US"),
-    ("370 W. Trimble Road, San Jose, CA 95131, US", None, "San Jose", "US-CA", "US"),
+    ("100 Market Street, San Jose, CA 95113, US", None, "San Jose", "US-CA", "US"),
     # LinkedIn's metro areas name the region: not the town of California, Maryland.
     ("Orange County, California Area", None, None, "US-CA", "US"),
     # ...while a city and a state code stay in the US as before.
