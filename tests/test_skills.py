@@ -44,7 +44,7 @@ def skill_ids(extractor: SkillExtractor, text: str) -> list[str]:
 def test_bundled_taxonomy_identity():
     taxonomy = load_taxonomy()
     summary = taxonomy_summary(taxonomy)
-    assert (summary["name"], summary["version"]) == ("posting-analytics-skills", "1.1.1")
+    assert (summary["name"], summary["version"]) == ("posting-analytics-skills", "1.2.0")
     assert summary["size"] == len(taxonomy.skills)
     spark = taxonomy.skills["apache-spark"]
     assert (spark.name, spark.category, spark.match) == ("Apache Spark", "data_ml", "context")
@@ -67,6 +67,44 @@ def test_french_mise_en_place_is_setting_up_not_table_setting(extractor):
     assert [m.skill_id for m in extractor.extract(text)] == []
     assert [m.skill_id for m in extractor.extract("Table setting and table laying")] == [
         "table-setting"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # Place de l'emploi public offers (Licence Ouverte / Etalab; DGAFP, Place de l'emploi
+    # public): French postings name their skills in French (taxonomy 1.2.0).
+    ("- Revue de littérature, collecte de données, analyse de données, rédaction d'articles",
+     ["data-analysis"]),
+    ("Concevoir et promouvoir les dispositifs de contrôle interne financier",
+     ["internal-controls"]),
+    ("Assurer le contrôle de gestion et l’analyse financière",
+     ["management-accounting", "financial-analysis"]),
+    ("Bonnes connaissances des ERP et des suites bureautiques.",
+     ["enterprise-resource-planning", "microsoft-office"]),
+    ("Assurer l’accueil physique et téléphonique, en relais avec", ["front-desk-operations"]),
+    ("Réglementation sécurité incendie · Marchés publics · Techniques de négociation",
+     ["public-procurement", "negotiation"]),
+    ("Contribuer à l'animation du dialogue social et à la communication interne",
+     ["employee-relations", "employee-communications"]),
+    ("Etablir et mettre à jour un tableau de bord de suivi de ces activités",
+     ["data-visualisation"]),
+    ("Maîtrise de l'anglais et du français courant exigée",
+     ["english-language", "french-language"]),
+    # French words the fold made English skills: none of these ask for one.
+    ("à la bonne application des processus du point de vue réglementaire", []),
+    ("les data scientists travaillant sur les prises de vue aériennes", []),
+    ("il/elle dispose d’une délégation de signature pour tous les actes", []),
+    ("Localisation du poste : Département des Vosges", []),
+    ("Gérer les inscriptions au registre français ; - Gérer les inscriptions", []),
+    # ...while the English readings stay.
+    ("Experience with Tableau and Power BI", ["tableau", "power-bi"]),
+    ("Frontend in React, Vue and Angular", ["front-end-development", "react", "vue.js",
+                                            "angular"]),
+    ("Delegation, coaching and mentoring of junior staff",
+     ["delegation", "coaching", "mentoring"]),
+    ("Fluent in English and Français", ["english-language", "french-language"]),
+])
+def test_french_postings(extractor, text, expected):
+    assert skill_ids(extractor, text) == expected
 
 
 # ---------------------------------------------------------------------------------------

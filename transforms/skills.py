@@ -329,8 +329,18 @@ _NOT_SKILL_AFTER = {
     "networking": re.compile(r"\s+(?:events?|opportunit\w+|skills|abilit\w+|with|sessions?|"
                              r"receptions?|lunch\w*|groups?|and relationship)\b", re.IGNORECASE),
     "room": re.compile(r"\s+(?:for|to|and board|temperature|service|rates?)\b", re.IGNORECASE),
+    # French: "tableau de bord" (a dashboard), "tableau des effectifs" (a staff table).
+    "tableau": re.compile(r"\s+(?:de|des|du|d['’]|annuel\w*|r[ée]capitulatif\w*|"
+                          r"synth[ée]tique\w*|comparatif\w*|blanc)\b|\s*:", re.IGNORECASE),
+    # French: "en vue de" (in order to), "vue d'ensemble" (overview), "vue sur".
+    "vue": re.compile(r"\s+(?:de|des|du|d['’]|sur)\b", re.IGNORECASE),
+    # French: "Localisation du poste", "Localisation : Paris" (where the job is).
+    "localisation": re.compile(r"\s+(?:du|de|des|d['’]|g[ée]ographique\w*)\b|\s*:",
+                               re.IGNORECASE),
 }
 _NOT_SKILL_BEFORE = {
+    # French: "point de vue" (point of view), "prise de vue" (a shot), "en vue", "une vue".
+    "vue": re.compile(r"\b(?:(?:point|prises?)\s+de|en|une|la|sa|leur)\s+$", re.IGNORECASE),
     "java": re.compile(r"\b(?:island of|central|east|west)\s+$", re.IGNORECASE),
     "c": re.compile(r"\b(?:vitamin|grade|class|level|category|plan|section|part|type|"
                     r"schedule|annex|appendix|tier|hepatitis)\s+$", re.IGNORECASE),
@@ -373,7 +383,9 @@ def form_guard(match: str, form: str) -> str:
     """
     if len(form) == 1:
         return "context"
-    if match != "default" and re.fullmatch(r"[A-Za-z][A-Za-z0-9]*", form):
+    if match != "default" and form[0].isalpha() and form.isalnum():
+        # Any script's letters: "Français" and "Español" are single words as "French" is,
+        # and unguarded they counted the adjective ("le registre français").
         return match
     if re.fullmatch(r"[A-Z][A-Z0-9]*[A-Z][A-Z0-9]*", form):
         return "case"
