@@ -44,7 +44,7 @@ def skill_ids(extractor: SkillExtractor, text: str) -> list[str]:
 def test_bundled_taxonomy_identity():
     taxonomy = load_taxonomy()
     summary = taxonomy_summary(taxonomy)
-    assert (summary["name"], summary["version"]) == ("posting-analytics-skills", "1.2.0")
+    assert (summary["name"], summary["version"]) == ("posting-analytics-skills", "1.1.2")
     assert summary["size"] == len(taxonomy.skills)
     spark = taxonomy.skills["apache-spark"]
     assert (spark.name, spark.category, spark.match) == ("Apache Spark", "data_ml", "context")
@@ -71,7 +71,7 @@ def test_french_mise_en_place_is_setting_up_not_table_setting(extractor):
 
 @pytest.mark.parametrize("text, expected", [
     # Place de l'emploi public offers (Licence Ouverte / Etalab; DGAFP, Place de l'emploi
-    # public): French postings name their skills in French (taxonomy 1.2.0).
+    # public): French postings name their skills in French (taxonomy 1.1.2).
     ("- Revue de littérature, collecte de données, analyse de données, rédaction d'articles",
      ["data-analysis"]),
     ("Concevoir et promouvoir les dispositifs de contrôle interne financier",
