@@ -195,6 +195,18 @@ def _best_city(candidates: tuple, countries: set, admins: set) -> tuple[City, tu
     return candidates[0], ()
 
 
+def _reads_as_us_state(token: str, codes: tuple, country: str, earlier_tokens: list,
+                       earlier_cities: list) -> bool:
+    """A name that is both a country and a US state, after places no city of that country
+    names, is the state when written out ("Robins AFB, Georgia": the country's towns are in
+    the gazetteer, English boards' bases and unincorporated places are what it lacks) or
+    after a county ("Montgomery County, MD" is Maryland, not Moldova)."""
+    return (country != "US" and any(code.startswith("US-") for code in codes)
+            and not any(city.country_code == country for city in earlier_cities)
+            and (not _is_code(token) or any(_COUNTY.search(earlier)
+                                             for earlier in earlier_tokens)))
+
+
 def _region_codes(gazetteer: Gazetteer, token: str, country_code: Optional[str]) -> tuple:
     """The regions a qualifier token names, LinkedIn's metro suffix aside: "Orange County,
     California Area" is California (the town of California, Maryland, is not meant)."""
@@ -229,28 +241,20 @@ def _resolve_segment(gazetteer: Gazetteer, segment: str, hint_countries: set,
         if country and not is_first and not admins and not free:
             # "San Diego, CA" / "Vienna, VA": a code that is also a region code of a city
             # a token before it names is that region (any token: a street address may lead,
-            # "201 Oxnard Drive, Port Wentworth, GA 31407" is Georgia, not Gabon). After a
+            # "12 Commerce Drive, Port Wentworth, GA 31407" is Georgia, not Gabon). After a
             # place and a region of the country it names, it is that country: "Markham, ON,
             # CA" and "Paris, Ontario, CA" are in Canada, whatever Ontario, California holds
             # (but "Ontario, CA" alone is the Californian city, as US boards write it).
             codes = gazetteer.admin1_codes(token) if not countries and not admins else ()
             after_region = index >= 2 and gazetteer.admin1_codes(tokens[index - 1], country)
-            earlier_cities = [city for earlier in tokens[:index]
-                              for city in _qualified_candidates(gazetteer, earlier)] if codes else []
+            earlier_cities = [city for earlier in tokens[:index] if codes
+                              for city in _qualified_candidates(gazetteer, earlier)]
             if codes and not after_region and any(
                     city.admin1_code in codes for city in earlier_cities):
                 # "Atlanta, Georgia" is the state; "Tbilisi, Georgia" the country.
                 admins.update(codes)
-            elif codes and not after_region and country != "US" and not any(
-                    city.country_code == country for city in earlier_cities) \
-                    and any(code.startswith("US-") for code in codes) and (
-                        not _is_code(token)
-                        or any(_COUNTY.search(earlier) for earlier in tokens[:index])):
-                # A place no gazetteer city of the country names, then a name that is a
-                # country and a US state: the state ("Robins AFB, Georgia", "Fort Gordon,
-                # Georgia"). The country's towns are in the gazetteer; English boards'
-                # bases and unincorporated places are what it lacks. So is a code after a
-                # county ("Montgomery County, MD": Maryland, not Moldova).
+            elif codes and not after_region and _reads_as_us_state(
+                    token, codes, country, tokens[:index], earlier_cities):
                 admins.update(code for code in codes if code.startswith("US-"))
             else:
                 countries.add(country)
