@@ -104,6 +104,10 @@ def test_full_result_for_multi_location_and_remote_strings(location_raw, want):
     ("Glendale, CA, US", None, "Glendale", "US-CA", "US"),
     ("Alviso, CA, US", None, None, "US-CA", "US"),
     ("100 Market Street, San Jose, CA 95113, US", None, "San Jose", "US-CA", "US"),
+    # A state code and a ZIP code are the US, with a town the gazetteer lacks or none.
+    ("Moss Landing, CA 95039", None, None, "US-CA", "US"),
+    ("GA 31407", None, None, "US-GA", "US"),
+    ("Seattle, WA 98101-1234", None, "Seattle", "US-WA", "US"),
     # LinkedIn's metro areas name the region: not the town of California, Maryland.
     ("Orange County, California Area", None, None, "US-CA", "US"),
     # ...while a city and a state code stay in the US as before.

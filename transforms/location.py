@@ -41,6 +41,7 @@ _POSTAL = re.compile(r"^(?:\d{4,6}(?:-\d{4})?|[A-Z]\d[A-Z]\s?\d[A-Z]\d|"
                      r"[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2})$")
 _TRAILING_POSTAL = re.compile(r"\s+(\d{4,6}(?:-\d{4})?|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}|"
                               r"[A-Z]\d[A-Z]\s?\d[A-Z]\d)$")
+_US_STATE_ZIP = re.compile(r"^([A-Z]{2})\s+\d{5}(?:-\d{4})?$")
 _TRAILING_CODE = re.compile(r"^(.+?)\s+([A-Z]{2,3})$")
 _LEADING_CODE = re.compile(r"^([A-Z]{2})-(\w[\w .'-]+)$")
 _CITY_NOISE = re.compile(
@@ -120,6 +121,12 @@ def _tokens(segment: str) -> tuple[list[str], list[str]]:
     for token in _HIERARCHY_SEPARATORS.split(segment):
         token = token.strip()
         if token and any(map(str.isdigit, token)):
+            zip_code = _US_STATE_ZIP.match(token)
+            if zip_code and gazetteer.admin1_codes(zip_code.group(1), "US"):
+                # "CA 95039": a state and a ZIP code are the US ("Moss Landing, CA 95039"
+                # is California even where the gazetteer lacks the town; not Canada).
+                tokens += [zip_code.group(1), "US"]
+                continue
             token = _TRAILING_POSTAL.sub("", token).strip()
             if _POSTAL.match(token):
                 continue
