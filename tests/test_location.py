@@ -156,6 +156,11 @@ def test_full_result_for_multi_location_and_remote_strings(location_raw, want):
     ("", {"city": "Göteborg", "region": "Västra Götalands län", "country": "Sverige"},
      "Gothenburg", "SE-O", "SE"),
     ("Paris", {"country": "US", "region": "TX"}, "Paris", "US-TX", "US"),
+    # USAJOBS records carry the US as their country hint: a location naming none is the US,
+    # one naming another country keeps it.
+    ("Multiple Locations", {"country": "US"}, None, None, "US"),
+    ("Wiesbaden, Germany", {"country": "US"}, "Wiesbaden", "DE-HE", "DE"),
+    ("Robins AFB, Georgia", {"country": "US"}, None, "US-GA", "US"),
     ("名古屋市 伏見駅 徒歩1分", None, "Nagoya", "JP-23", "JP"),
     ("دبي · الإمارات", None, "Dubai", "AE-DU", "AE"),
     (None, None, None, None, None),

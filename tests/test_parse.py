@@ -76,7 +76,7 @@ def test_usajobs_rows():
         "posting_id": "622988700", "title": "Data Analyst", "posted_date": dt.date(2021, 11, 18),
         "status": "closed",  # ApplicationCloseDate 2021-12-09 is before as_of
         "location_raw": "Washington, District of Columbia",
-        "location_hints": {"workplace_type": "hybrid"}, "seniority_hint": "GS-12",
+        "location_hints": {"country": "US", "workplace_type": "hybrid"}, "seniority_hint": "GS-12",
         "employment_type": None,
     }
     # JobSummary + QualificationSummary, entities unescaped

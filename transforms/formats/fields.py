@@ -375,6 +375,9 @@ def _usajobs_api(flat: dict) -> dict:
         "url": get("positionuri"),
         "company": get("organizationname") or flat.get("organization"),
         "location": get("positionlocationdisplay"),
+        # US federal jobs: a location that names no country ("Multiple Locations") is in
+        # the US; overseas posts name theirs ("Wiesbaden, Germany").
+        "location_country": "US",
         "date_posted": get("publicationstartdate"),
         "valid_through": get("applicationclosedate"),
         "description": [
@@ -421,6 +424,7 @@ def _usajobs_scraper(flat: dict) -> dict:
                         *_jsonish_texts(flat.get("qualifications"))],
         "seniority": _grade(flat.get("payscale"), flat.get("lowgrade"), flat.get("highgrade")),
         "salary_currency": "USD",
+        "location_country": "US",  # as in _usajobs_api
     }
     if len([place for place in places if place]) > 1:
         fields["locations"] = [place for place in places if place]
