@@ -104,6 +104,12 @@ def test_full_result_for_multi_location_and_remote_strings(location_raw, want):
     ("Glendale, CA, US", None, "Glendale", "US-CA", "US"),
     ("Alviso, CA, US", None, None, "US-CA", "US"),
     ("100 Market Street, San Jose, CA 95113, US", None, "San Jose", "US-CA", "US"),
+    # A country first: it qualifies the places after it, or stands alone before words that
+    # name no place (not Uk, a Russian town, nor Usa, a Japanese one).
+    ("UK, London", None, "London", "GB-ENG", "GB"),
+    ("USA - Flexible", None, None, None, "US"),
+    ("Luxembourg - Kirchberg", None, "Kirchberg", "LU-LU", "LU"),
+    ("Georgia, Atlanta", None, "Atlanta", "US-GA", "US"),
     # A state code and a ZIP code are the US, with a town the gazetteer lacks or none.
     ("Moss Landing, CA 95039", None, None, "US-CA", "US"),
     ("GA 31407", None, None, "US-GA", "US"),

@@ -279,11 +279,24 @@ def _resolve_segment(gazetteer: Gazetteer, segment: str, hint_countries: set,
     if not admins and hint_admins:
         admins = {code for code in hint_admins if not countries or code[:2] in countries}
 
-    if len(tokens) == 1:
+    if len(tokens) == 1 or (free == tokens and not countries and not admins and not any(
+            _city_candidates(gazetteer, token) for token in tokens[1:])):
+        # "USA", "Deutschland"; a city-state is its city ("Singapore"). Also a country
+        # followed by words that name no place ("United States - Remote Flexibility",
+        # "USA - Flexible"): the country, not a city named like it (Usa, Japan).
         country = gazetteer.country(tokens[0])
-        if country:  # "USA", "Deutschland"; a city-state is its city ("Singapore")
+        if country:
             return [_place(gazetteer, gazetteer.capital_by_country.get(country),
                            country_code=country)], ()
+
+    if len(free) > 1 and free[0] == tokens[0] and not countries and not admins:
+        leading = gazetteer.country(tokens[0])
+        if leading and any(city.country_code == leading for token in free[1:]
+                           for city in _city_candidates(gazetteer, token)):
+            # "UK, London": a leading country qualifies the places after it (not Uk, a town
+            # in Russia).
+            countries = {leading}
+            free = free[1:]
 
     # Which free tokens name cities, under the qualifiers.
     resolved: list[tuple[City, tuple]] = []
