@@ -266,8 +266,9 @@ def _resolve_segment(gazetteer: Gazetteer, segment: str, hint_countries: set,
             else:
                 countries.add(country)
             continue
-        if not is_first and not free and not admins:
-            codes = _region_codes(gazetteer, token, scoped)
+        if not scoped and not is_first and not free and not admins:
+            # No single country named yet (a scoped region was looked for above).
+            codes = _region_codes(gazetteer, token, None)
             if codes:
                 admins.update(codes)
                 continue
@@ -279,20 +280,21 @@ def _resolve_segment(gazetteer: Gazetteer, segment: str, hint_countries: set,
     if not admins and hint_admins:
         admins = {code for code in hint_admins if not countries or code[:2] in countries}
 
-    if len(tokens) == 1 or (free == tokens and not countries and not admins and not any(
-            _city_candidates(gazetteer, token) for token in tokens[1:])):
-        # "USA", "Deutschland"; a city-state is its city ("Singapore"). Also a country
-        # followed by words that name no place ("United States - Remote Flexibility",
-        # "USA - Flexible"): the country, not a city named like it (Usa, Japan).
+    if len(tokens) == 1:
         country = gazetteer.country(tokens[0])
-        if country:
+        if country:  # "USA", "Deutschland"; a city-state is its city ("Singapore")
             return [_place(gazetteer, gazetteer.capital_by_country.get(country),
                            country_code=country)], ()
-
-    if len(free) > 1 and free[0] == tokens[0] and not countries and not admins:
+    elif free == tokens and not countries and not admins:
         leading = gazetteer.country(tokens[0])
-        if leading and any(city.country_code == leading for token in free[1:]
-                           for city in _city_candidates(gazetteer, token)):
+        later = [city for token in tokens[1:] if leading
+                 for city in _city_candidates(gazetteer, token)]
+        if leading and not later:
+            # Words that name no place after a country ("USA - Flexible", "United States -
+            # Remote Flexibility"): the country, not a city named like it (Usa, Japan).
+            return [_place(gazetteer, gazetteer.capital_by_country.get(leading),
+                           country_code=leading)], ()
+        if any(city.country_code == leading for city in later):
             # "UK, London": a leading country qualifies the places after it (not Uk, a town
             # in Russia).
             countries = {leading}
