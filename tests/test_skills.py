@@ -97,6 +97,7 @@ def test_french_mise_en_place_is_setting_up_not_table_setting(extractor):
     ("Gérer les inscriptions au registre français ; - Gérer les inscriptions", []),
     # ...while the English readings stay.
     ("Experience with Tableau and Power BI", ["tableau", "power-bi"]),
+    ("Tools - Tableau: advanced dashboards", ["tableau", "data-visualisation"]),
     ("Frontend in React, Vue and Angular", ["front-end-development", "react", "vue.js",
                                             "angular"]),
     ("Delegation, coaching and mentoring of junior staff",

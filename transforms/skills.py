@@ -331,7 +331,7 @@ _NOT_SKILL_AFTER = {
     "room": re.compile(r"\s+(?:for|to|and board|temperature|service|rates?)\b", re.IGNORECASE),
     # French: "tableau de bord" (a dashboard), "tableau des effectifs" (a staff table).
     "tableau": re.compile(r"\s+(?:de|des|du|d['’]|annuel\w*|r[ée]capitulatif\w*|"
-                          r"synth[ée]tique\w*|comparatif\w*|blanc)\b|\s*:", re.IGNORECASE),
+                          r"synth[ée]tique\w*|comparatif\w*|blanc)\b", re.IGNORECASE),
     # French: "en vue de" (in order to), "vue d'ensemble" (overview), "vue sur".
     "vue": re.compile(r"\s+(?:de|des|du|d['’]|sur)\b", re.IGNORECASE),
     # French: "Localisation du poste", "Localisation : Paris" (where the job is).
